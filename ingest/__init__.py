@@ -1,0 +1,1 @@
+"""Ingesters: each source validates its records into warehouse.models and upserts them."""

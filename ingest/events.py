@@ -1,0 +1,190 @@
+"""Import of canonical NDJSON event files (`pitwall import FILE...`).
+
+Every line is validated against the canonical models before anything is written; a file with
+one bad line is rejected whole, and so is the whole command (all files or none).
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from warehouse.models import EVENT_MODELS, _Record
+from warehouse.store import upsert_records
+
+__all__ = [
+    "BadEvents", "ImportSummary", "parse_line", "read_events", "validate_files", "write_records",
+    "import_files", "MAX_REPORTED",
+]
+
+MAX_REPORTED = 20
+
+
+class BadEvents(Exception):
+    """Input files hold bad lines; `messages` has up to MAX_REPORTED `file:line: reason` lines."""
+
+    def __init__(self, messages: list[str], total: int):
+        super().__init__(messages[0] if messages else "bad input")
+        self.messages = messages
+        self.total = total
+
+
+@dataclass
+class ImportSummary:
+    """What an import wrote: records per event type, and the files read."""
+
+    files: int = 0
+    lines: int = 0
+    by_type: Counter = field(default_factory=Counter)
+
+    def line(self) -> str:
+        """One-line summary for the terminal; a record given twice is written once (the last)."""
+        counts = ", ".join(f"{n} {t}" for t, n in sorted(self.by_type.items())) or "nothing"
+        written = sum(self.by_type.values())
+        replaced = self.lines - written
+        note = f" ({replaced} repeated record(s) replaced by a later line)" if replaced else ""
+        return f"imported {written} records from {self.files} file(s): {counts}{note}"
+
+
+MAX_PROBLEMS_PER_LINE = 3
+
+
+def _describe(error: ValidationError, model: type[_Record]) -> str:
+    """The problems of a validation error as one short reason naming each field.
+
+    Unknown fields come first: a misspelt field also makes the real one "missing", and the
+    typo is the thing to fix.
+    """
+    event_type = model.model_fields["type"].default
+    problems = sorted(error.errors(), key=lambda problem: problem["type"] != "extra_forbidden")
+    reasons = [_problem(problem, model) for problem in problems[:MAX_PROBLEMS_PER_LINE]]
+    if len(problems) > MAX_PROBLEMS_PER_LINE:
+        reasons.append(f"{len(problems) - MAX_PROBLEMS_PER_LINE} more problem(s)")
+    return f"{event_type}: " + "; ".join(reasons)
+
+
+def _problem(problem: ErrorDetails, model: type[_Record]) -> str:
+    """One pydantic error as a reason: the field's dotted path, what is wrong, what was given."""
+    where = ".".join(str(part) for part in problem["loc"])
+    kind = problem["type"]
+    if kind == "missing":
+        return f"missing required field '{where}'"
+    if kind == "extra_forbidden":
+        top_level = len(problem["loc"]) == 1  # nested typos (caused_by.deploy) get no suggestion
+        close = difflib.get_close_matches(where, list(model.model_fields), n=1) if top_level else []
+        return f"unknown field '{where}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+    message = problem["msg"].removeprefix("Value error, ")
+    if not where:
+        return message
+    got = problem.get("input")
+    shown = "" if isinstance(got, (dict, list)) or "got" in message else f" (got {_shown(got)})"
+    return f"field '{where}': {message}{shown}"
+
+
+def _shown(value: object) -> str:
+    """A given value as JSON, cut short for the message."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """json.loads hook: a field given twice in one object is bad input (one value would vanish)."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"field {json.dumps(key)} given twice")
+        seen.add(key)
+    return dict(pairs)
+
+
+def parse_line(text: str) -> _Record:
+    """Validate one NDJSON line into its canonical record; ValueError names what is wrong."""
+    try:
+        data = json.loads(text, object_pairs_hook=_object_without_duplicates)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON: {error.msg} at column {error.colno}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {_JSON_KINDS.get(type(data), 'null')}")
+    event_type = data.get("type")
+    if event_type is None:
+        raise ValueError("missing field 'type'")
+    model = EVENT_MODELS.get(event_type) if isinstance(event_type, str) else None
+    if model is None:
+        raise ValueError(f"unknown type {json.dumps(event_type)} (expected one of {', '.join(EVENT_MODELS)})")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ValueError(_describe(error, model)) from None
+
+
+def read_events(path: Path, on_line: Callable[[int], None] | None = None) -> Iterator[tuple[int, _Record | str]]:
+    """Yield (line number, record) or (line number, error reason) for each non-blank line."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if on_line is not None:
+                on_line(len(raw))
+            try:
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # a leading BOM is fine
+            except UnicodeDecodeError as error:
+                yield number, f"not UTF-8 text (byte {error.start + 1} of the line)"
+                continue
+            if not text.strip():
+                continue
+            try:
+                yield number, parse_line(text)
+            except ValueError as error:
+                yield number, str(error)
+
+
+def validate_files(paths: Iterable[Path], on_line: Callable[[int], None] | None = None) -> list[_Record]:
+    """All records of `paths`, or BadEvents listing the first MAX_REPORTED bad lines."""
+    records: list[_Record] = []
+    messages: list[str] = []
+    bad = 0
+    for path in paths:
+        if not path.is_file():
+            raise BadEvents([f"{path}: no such file"], 1)
+        for number, outcome in read_events(path, on_line):
+            if isinstance(outcome, str):
+                bad += 1
+                if len(messages) < MAX_REPORTED:
+                    messages.append(f"{path}:{number}: {outcome}")
+            else:
+                records.append(outcome)
+    if bad:
+        raise BadEvents(messages, bad)
+    return records
+
+
+def write_records(con: duckdb.DuckDBPyConnection, records: list[_Record], paths: list[Path]) -> ImportSummary:
+    """Write validated records of `paths` in one transaction (all or nothing) and log the run."""
+    summary = ImportSummary(files=len(paths), lines=len(records))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        written = upsert_records(con, records)
+        con.execute(
+            "INSERT INTO ingest_runs VALUES ('import', ?, now(), ?)",
+            [", ".join(p.name for p in paths)[:500], len(records)],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    summary.by_type.update(written)
+    return summary
+
+
+def import_files(con: duckdb.DuckDBPyConnection, paths: list[Path],
+                 on_line: Callable[[int], None] | None = None) -> ImportSummary:
+    """Validate every file, then write all records in one transaction (all or nothing)."""
+    return write_records(con, validate_files(paths, on_line), paths)

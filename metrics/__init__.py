@@ -1,0 +1,1 @@
+"""SQL-first metrics over the warehouse; every query function returns a pandas DataFrame."""

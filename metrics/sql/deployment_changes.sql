@@ -1,0 +1,67 @@
+-- The change units each deployment shipped (METRICS.md rules 4 and 5), from deployment_commits.
+-- A commit that makes a pull request (linked, or equal to its merge_commit_sha) makes that pull
+-- request the change; a merge commit with no pull request is no change; any other known commit
+-- is its own change. A change counts once per series, in the first deployment that ships it.
+-- Parameters: $rework_labels (lower-case label names).
+CREATE OR REPLACE TABLE deployment_changes AS
+WITH pull_requests_by_id AS (
+    SELECT * FROM pull_requests
+    QUALIFY row_number() OVER (PARTITION BY id ORDER BY source) = 1
+),
+pull_request_starts AS (
+    -- Earliest author date over a pull request's own commits: its merge or squash commit
+    -- (merge_commit_sha, or any commit with two or more parents) is not one of them.
+    SELECT c.pull_request, min(c.authored_at) AS first_authored_at
+    FROM commits AS c
+    LEFT JOIN pull_requests_by_id AS pr ON pr.id = c.pull_request
+    WHERE c.pull_request IS NOT NULL
+      AND c.sha IS DISTINCT FROM pr.merge_commit_sha
+      AND coalesce(len(c.parents), 0) < 2
+    GROUP BY c.pull_request
+),
+shipped AS (
+    SELECT
+        p.source, p.id AS deployment_id, p.repo, p.environment, p.seq, p.deployed_at,
+        dc.sha, c.authored_at, c.parents, c.message,
+        coalesce(c.pull_request, merged.id) AS pull_request
+    FROM deployment_commits AS dc
+    JOIN prod_deployments AS p ON p.source = dc.source AND p.id = dc.deployment_id
+    LEFT JOIN commits AS c ON c.repo = p.repo AND c.sha = dc.sha
+    LEFT JOIN pull_requests_by_id AS merged
+        ON merged.repo = p.repo AND merged.merge_commit_sha = dc.sha AND merged.merged_at IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY p.source, p.id, dc.sha ORDER BY merged.id) = 1
+),
+units AS (
+    SELECT
+        *,
+        CASE WHEN pull_request IS NOT NULL THEN 'pr:' || pull_request ELSE 'commit:' || sha END AS change_key
+    FROM shipped
+    WHERE pull_request IS NOT NULL
+       OR (authored_at IS NOT NULL AND coalesce(len(parents), 0) < 2)
+),
+first_shipments AS (
+    -- One row per change and series: the first deployment that ships any of its commits.
+    SELECT * FROM units
+    QUALIFY row_number() OVER (PARTITION BY repo, environment, change_key ORDER BY seq, sha) = 1
+),
+described AS (
+    SELECT
+        f.source, f.deployment_id, f.change_key, f.pull_request,
+        CASE WHEN f.pull_request IS NULL THEN f.sha END AS sha,
+        f.deployed_at,
+        CASE WHEN f.pull_request IS NULL THEN f.authored_at
+             ELSE coalesce(s.first_authored_at, pr.created_at) END AS started_at,
+        CASE WHEN f.pull_request IS NULL THEN split_part(f.message, chr(10), 1)
+             ELSE pr.title END AS title,
+        coalesce(pr.labels, []) AS labels
+    FROM first_shipments AS f
+    LEFT JOIN pull_requests_by_id AS pr ON pr.id = f.pull_request
+    LEFT JOIN pull_request_starts AS s ON s.pull_request = f.pull_request
+)
+SELECT
+    source, deployment_id, change_key, pull_request, sha, started_at,
+    epoch(deployed_at) - epoch(started_at) AS lead_time_seconds,
+    title,
+    (list_has_any(list_transform(labels, lambda label: lower(label)), $rework_labels::VARCHAR[])
+     OR coalesce(regexp_matches(title, '^revert[\s"'']', 'i'), false)) AS is_rework
+FROM described;

@@ -1,0 +1,46 @@
+-- Production deployments with their resolved service and team (METRICS.md rules 1, 2 and 12):
+--   prod_deployments     the successful ones, numbered in series order (repo + environment, by
+--                        deployed_at, ties by id with numeric ids as numbers);
+--   deployment_attempts  the others (failure, error, cancelled): in no DORA figure.
+-- A deployment's service is its own, else the one service that lists its repo (a repo listed
+-- by several services maps to none), else 'unassigned'; its team is that service's team.
+-- Table production_environment_names(name) holds the lower-case production names.
+CREATE OR REPLACE TEMP VIEW resolved_production_deployments AS
+WITH repo_services AS (
+    SELECT repo, min(service) AS service, count(DISTINCT service) AS services
+    FROM service_repos
+    GROUP BY repo
+),
+service_teams AS (
+    SELECT id, min(team) AS team FROM services GROUP BY id
+),
+production AS (
+    SELECT d.*, coalesce(d.service, CASE WHEN rs.services = 1 THEN rs.service END, 'unassigned') AS resolved_service
+    FROM deployments AS d
+    LEFT JOIN repo_services AS rs ON rs.repo = d.repo
+    WHERE lower(d.environment) IN (SELECT name FROM production_environment_names)
+)
+SELECT p.source, p.id, p.repo, lower(p.environment) AS environment, p.sha, p.status,
+       p.finished_at, p.commits, p.resolved_service AS service, coalesce(t.team, 'unassigned') AS team
+FROM production AS p
+LEFT JOIN service_teams AS t ON t.id = p.resolved_service;
+
+CREATE OR REPLACE TABLE prod_deployments AS
+SELECT
+    source, id, repo, environment, sha,
+    finished_at AS deployed_at,
+    commits AS explicit_commits,
+    service, team,
+    row_number() OVER (
+        PARTITION BY repo, environment
+        ORDER BY finished_at, try_cast(id AS HUGEINT) NULLS LAST, id, source
+    ) AS seq
+FROM resolved_production_deployments
+WHERE status = 'success';
+
+CREATE OR REPLACE TABLE deployment_attempts AS
+SELECT source, id, repo, environment, sha, status, finished_at, service, team
+FROM resolved_production_deployments
+WHERE status <> 'success';
+
+DROP VIEW resolved_production_deployments;

@@ -1,0 +1,45 @@
+"""Reporting windows: [since, until) of UTC midnights, and their query parameters."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+__all__ = ["Window", "default_window", "GROUPINGS"]
+
+GROUPINGS = ("org", "team", "service", "repo")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A reporting window: `since` included, `until` excluded, both UTC midnights."""
+
+    since: date
+    until: date
+
+    def __post_init__(self) -> None:
+        if self.until <= self.since:
+            raise ValueError(f"empty window: until {self.until} is not after since {self.since}")
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days
+
+    @property
+    def weeks(self) -> float:
+        return self.days / 7
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The window's start and end as UTC datetimes."""
+        return (datetime.combine(self.since, time(), timezone.utc),
+                datetime.combine(self.until, time(), timezone.utc))
+
+    def previous(self) -> "Window":
+        """The period of equal length just before this one."""
+        return Window(self.since - timedelta(days=self.days), self.since)
+
+
+def default_window(today: date | None = None, days: int = 90) -> tuple[date, date]:
+    """The `days` days ending today (today included): (since, until) with until exclusive."""
+    today = today or datetime.now(timezone.utc).date()
+    until = today + timedelta(days=1)
+    return until - timedelta(days=days), until

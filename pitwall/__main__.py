@@ -1,0 +1,3 @@
+from pitwall.cli import main
+
+main()

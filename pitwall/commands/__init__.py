@@ -1,0 +1,5 @@
+"""Every `pitwall` subcommand, registered on the CLI group in pitwall.cli."""
+from pitwall.commands.events import import_command, schema_command
+from pitwall.commands.metrics import metrics_group
+
+ALL_COMMANDS = [import_command, schema_command, metrics_group]

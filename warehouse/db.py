@@ -1,0 +1,77 @@
+"""The DuckDB warehouse file: opening it and bringing its schema up to date."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+__all__ = ["connect", "migrations", "schema_version", "WarehouseError"]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class WarehouseError(Exception):
+    """The warehouse file cannot be used (newer schema, not a warehouse, locked)."""
+
+
+def migrations() -> list[tuple[int, str]]:
+    """The numbered SQL migrations shipped with Pitwall, in order: (version, sql)."""
+    found = [(int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8"))
+             for entry in MIGRATIONS.glob("*.sql")]
+    return sorted(found)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this warehouse (0 for an empty file)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse at `path`, creating and migrating it when opened for writing.
+
+    Every connection works in UTC, so TIMESTAMPTZ values come back as UTC datetimes.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseError(f"{path}: no warehouse here (run `pitwall import` or `pitwall demo` first)")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        raise WarehouseError(f"{path}: cannot open the warehouse: {error}") from None
+    con.execute("SET TimeZone = 'UTC'")
+    known = migrations()
+    current = schema_version(con)
+    newest = known[-1][0]
+    if current > newest:
+        con.close()
+        raise WarehouseError(
+            f"{path}: warehouse schema version {current} is newer than this Pitwall knows "
+            f"({newest}); upgrade Pitwall"
+        )
+    if current < newest:
+        if read_only:
+            con.close()
+            raise WarehouseError(f"{path}: warehouse schema is out of date; open it once for writing")
+        _migrate(con, current, known)
+    return con
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, current: int, known: list[tuple[int, str]]) -> None:
+    """Apply every migration newer than `current`, each in its own transaction."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ)")
+    for version, sql in known:
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
