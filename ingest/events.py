@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from warehouse.models import EVENT_MODELS, _Record
-from warehouse.store import upsert_records
+from warehouse.store import delete_source, upsert_records
 
 __all__ = [
     "BadEvents", "ImportSummary", "parse_line", "read_events", "validate_files", "write_records",
@@ -134,7 +134,8 @@ def read_events(path: Path, on_line: Callable[[int], None] | None = None) -> Ite
             if on_line is not None:
                 on_line(len(raw))
             try:
-                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # a leading BOM is fine
+                # A leading BOM is fine; the line ending goes, so JSON errors point into the line.
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
             except UnicodeDecodeError as error:
                 yield number, f"not UTF-8 text (byte {error.start + 1} of the line)"
                 continue
@@ -166,15 +167,22 @@ def validate_files(paths: Iterable[Path], on_line: Callable[[int], None] | None 
     return records
 
 
-def write_records(con: duckdb.DuckDBPyConnection, records: list[_Record], paths: list[Path]) -> ImportSummary:
-    """Write validated records of `paths` in one transaction (all or nothing) and log the run."""
+def write_records(con: duckdb.DuckDBPyConnection, records: list[_Record], paths: list[Path], *,
+                  replace_source: str | None = None) -> ImportSummary:
+    """Write validated records of `paths` in one transaction (all or nothing) and log the run.
+
+    With `replace_source`, every row of that source is deleted first, in the same transaction:
+    the records then replace that source's data whole (what `pitwall demo` does).
+    """
     summary = ImportSummary(files=len(paths), lines=len(records))
     con.execute("BEGIN TRANSACTION")
     try:
+        if replace_source is not None:
+            delete_source(con, replace_source)
         written = upsert_records(con, records)
         con.execute(
-            "INSERT INTO ingest_runs VALUES ('import', ?, now(), ?)",
-            [", ".join(p.name for p in paths)[:500], len(records)],
+            "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
+            [replace_source or "import", ", ".join(p.name for p in paths)[:500], len(records)],
         )
         con.execute("COMMIT")
     except Exception:
@@ -185,6 +193,7 @@ def write_records(con: duckdb.DuckDBPyConnection, records: list[_Record], paths:
 
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: list[Path],
-                 on_line: Callable[[int], None] | None = None) -> ImportSummary:
+                 on_line: Callable[[int], None] | None = None, *,
+                 replace_source: str | None = None) -> ImportSummary:
     """Validate every file, then write all records in one transaction (all or nothing)."""
-    return write_records(con, validate_files(paths, on_line), paths)
+    return write_records(con, validate_files(paths, on_line), paths, replace_source=replace_source)

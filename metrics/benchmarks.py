@@ -47,7 +47,7 @@ def _band(value: float | None, limits: tuple[float, float, float], within) -> st
 
 def lowest_tier(*tiers: str | None) -> str | None:
     """The worst of the known tiers (None when none is known)."""
-    known = [t for t in tiers if t is not None]
+    known = [t for t in tiers if isinstance(t, str)]
     return max(known, key=TIERS.index) if known else None
 
 

@@ -102,6 +102,7 @@ def derive(con: duckdb.DuckDBPyConnection, settings: MetricsSettings | None = No
         _store(con, "deployment_commits", ["source", "deployment_id", "sha"], shipped)
         _store(con, "derive_without_baseline", ["source", "deployment_id"], without_baseline)
         _store(con, "rollbacks", ["source", "deployment_id", "rolled_back_source", "rolled_back_id"], rollbacks)
+        con.execute(sql("first_shipments"))
         con.execute(MARK_WITHOUT_BASELINE)
         con.execute("DROP TABLE derive_without_baseline")
         con.execute(sql("deployment_changes"), {"rework_labels": rework_labels})

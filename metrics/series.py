@@ -78,19 +78,21 @@ def find_rollbacks(deployments: Sequence[SeriesDeployment]) -> list[tuple[Series
 
     R is a rollback when its sha differs from its predecessor P's and equals the sha of a
     deployment before P; P is rolled back. Re-shipping the sha P itself rolled back is a
-    roll-forward, not a rollback.
+    roll-forward, not a rollback (a redeploy of the same sha keeps what it rolled back).
     """
     found: list[tuple[SeriesDeployment, SeriesDeployment]] = []
-    undone_by: dict[int, str] = {}   # index of a rollback -> the sha it rolled back
+    undone_by: dict[int, str] = {}   # index of a rollback (or its redeploy) -> the sha it rolled back
     earlier_shas: set[str] = set()   # shas of deployments before the predecessor
     for index in range(1, len(deployments)):
         current, previous = deployments[index], deployments[index - 1]
         if index >= 2:
             earlier_shas.add(deployments[index - 2].sha)
-        if current.sha == previous.sha or current.sha not in earlier_shas:
+        if current.sha == previous.sha:
+            if index - 1 in undone_by:
+                undone_by[index] = undone_by[index - 1]
             continue
-        if undone_by.get(index - 1) == current.sha:
-            continue  # roll-forward of what the predecessor rolled back
+        if current.sha not in earlier_shas or undone_by.get(index - 1) == current.sha:
+            continue
         found.append((current, previous))
         undone_by[index] = previous.sha
     return found

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 __all__ = ["Window", "default_window", "GROUPINGS"]
 
@@ -30,16 +30,16 @@ class Window:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The window's start and end as UTC datetimes."""
-        return (datetime.combine(self.since, time(), timezone.utc),
-                datetime.combine(self.until, time(), timezone.utc))
+        return (datetime.combine(self.since, time(), UTC),
+                datetime.combine(self.until, time(), UTC))
 
-    def previous(self) -> "Window":
+    def previous(self) -> Window:
         """The period of equal length just before this one."""
         return Window(self.since - timedelta(days=self.days), self.since)
 
 
 def default_window(today: date | None = None, days: int = 90) -> tuple[date, date]:
     """The `days` days ending today (today included): (since, until) with until exclusive."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     until = today + timedelta(days=1)
     return until - timedelta(days=days), until

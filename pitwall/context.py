@@ -1,10 +1,10 @@
 """What every command shares: the warehouse path and how to open it."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import click
 import duckdb

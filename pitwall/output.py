@@ -11,6 +11,8 @@ from typing import Any
 import click
 import pandas as pd
 
+from dashboard.safe_csv import neutralise
+
 FORMATS = ("table", "json", "csv")
 
 format_option = click.option("--format", "output_format", type=click.Choice(FORMATS), default="table",
@@ -41,11 +43,12 @@ def write_json(document: dict[str, Any]) -> None:
 
 
 def write_csv(frame: pd.DataFrame) -> None:
-    """CSV with a header row; unknown values are empty cells, numbers unrounded."""
+    """CSV with a header row; unknown values are empty cells, numbers unrounded, and text a
+    spreadsheet would run as a formula quoted (dashboard.safe_csv)."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(frame.columns)
     for row in records(frame):
-        writer.writerow(["" if value is None else value for value in row.values()])
+        writer.writerow(["" if value is None else neutralise(value) for value in row.values()])
 
 
 def _cell(value: Any) -> str:

@@ -5,11 +5,18 @@ validates its records into them; the warehouse stores exactly their fields.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, WithJsonSchema, model_validator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+    model_validator,
 )
 
 __all__ = [
@@ -32,7 +39,7 @@ def parse_timestamp(value: object) -> datetime:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError("timestamp without offset (add Z or +HH:MM)")
     try:
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
     except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 is past the last representable instant
         raise ValueError("timestamp out of range once converted to UTC") from None
 
@@ -160,7 +167,7 @@ class Deployment(_Record):
     commits: list[Text] | None = None
 
     @model_validator(mode="after")
-    def _started_before_finished(self) -> "Deployment":
+    def _started_before_finished(self) -> Deployment:
         if self.started_at is not None and self.started_at > self.finished_at:
             raise ValueError("started_at is after finished_at")
         return self
@@ -188,7 +195,7 @@ class Incident(_Record):
     labels: list[str] | None = None
 
     @model_validator(mode="after")
-    def _started_before_resolved(self) -> "Incident":
+    def _started_before_resolved(self) -> Incident:
         if self.resolved_at is not None and self.resolved_at < self.started_at:
             raise ValueError("resolved_at is before started_at")
         return self
@@ -209,7 +216,7 @@ class PipelineRun(_Record):
 
 
 Event = Annotated[
-    Union[Team, Service, Repo, Commit, PullRequest, Review, Deployment, Incident, PipelineRun],
+    Team | Service | Repo | Commit | PullRequest | Review | Deployment | Incident | PipelineRun,
     Field(discriminator="type"),
 ]
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from warehouse.models import Commit, Incident, Service, _Record
 
-__all__ = ["TABLES", "NATURAL_KEYS", "upsert_records", "table_columns"]
+__all__ = ["TABLES", "NATURAL_KEYS", "upsert_records", "table_columns", "delete_source"]
 
 # Event type -> warehouse table.
 TABLES: dict[str, str] = {
@@ -107,3 +107,9 @@ def upsert_records(con: duckdb.DuckDBPyConnection, records: Iterable[_Record]) -
             _write_table(con, "service_repos", _service_repo_rows(group),
                          replace_keys=[(s.source, s.id) for s in group])
     return {event_type: len(group) for event_type, group in by_type.items()}
+
+
+def delete_source(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Delete every canonical row of `source` (and its ingest log); the caller owns the transaction."""
+    for table in (*TABLES.values(), "service_repos", "ingest_runs"):
+        con.execute(f"DELETE FROM {table} WHERE source = ?", [source])

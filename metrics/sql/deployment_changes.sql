@@ -1,7 +1,7 @@
 -- The change units each deployment shipped (METRICS.md rules 4 and 5), from deployment_commits.
 -- A commit that makes a pull request (linked, or equal to its merge_commit_sha) makes that pull
 -- request the change; a merge commit with no pull request is no change; any other known commit
--- is its own change. A change counts once per series, in the first deployment that ships it.
+-- is its own change. A change counts once per repository, in the first deployment that ships it.
 -- Parameters: $rework_labels (lower-case label names).
 CREATE OR REPLACE TABLE deployment_changes AS
 WITH pull_requests_by_id AS (
@@ -28,7 +28,7 @@ shipped AS (
     JOIN prod_deployments AS p ON p.source = dc.source AND p.id = dc.deployment_id
     LEFT JOIN commits AS c ON c.repo = p.repo AND c.sha = dc.sha
     LEFT JOIN pull_requests_by_id AS merged
-        ON merged.repo = p.repo AND merged.merge_commit_sha = dc.sha AND merged.merged_at IS NOT NULL
+        ON merged.repo = p.repo AND merged.merge_commit_sha = dc.sha
     QUALIFY row_number() OVER (PARTITION BY p.source, p.id, dc.sha ORDER BY merged.id) = 1
 ),
 units AS (
@@ -40,9 +40,9 @@ units AS (
        OR (authored_at IS NOT NULL AND coalesce(len(parents), 0) < 2)
 ),
 first_shipments AS (
-    -- One row per change and series: the first deployment that ships any of its commits.
+    -- One row per change: the first deployment that ships any of its commits.
     SELECT * FROM units
-    QUALIFY row_number() OVER (PARTITION BY repo, environment, change_key ORDER BY seq, sha) = 1
+    QUALIFY row_number() OVER (PARTITION BY repo, change_key ORDER BY deployed_at, seq, deployment_id, sha) = 1
 ),
 described AS (
     SELECT
@@ -63,5 +63,5 @@ SELECT
     epoch(deployed_at) - epoch(started_at) AS lead_time_seconds,
     title,
     (list_has_any(list_transform(labels, lambda label: lower(label)), $rework_labels::VARCHAR[])
-     OR coalesce(regexp_matches(title, '^revert[\s"'']', 'i'), false)) AS is_rework
+     OR coalesce(regexp_matches(title, '^revert[ "'']', 'i'), false)) AS is_rework
 FROM described;

@@ -1,0 +1,166 @@
+"""The overview page: filters, the five DORA tiles, weekly trends, a grouped table, data health.
+
+Data reaches the page only as plain text, numbers, tables and charts, never as raw HTML.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import streamlit as st
+
+from dashboard.charts import trend_figures
+from dashboard.data import (
+    WarehouseUnavailable,
+    load_groups,
+    load_overview,
+    load_table,
+    warehouse_path,
+    warehouse_stamp,
+)
+from dashboard.filters import GROUPINGS, Filters, from_query, to_query
+from dashboard.safe_csv import to_safe_csv
+from dashboard.tiles import TIER_COLORS, Tile, build_tiles, first_row, tier_label
+
+__all__ = ["render"]
+
+EARLIEST, LATEST = date(1970, 1, 1), date(2100, 12, 31)
+"""The date picker's bounds (a URL window outside them widens them)."""
+
+HEALTH_ITEMS = (
+    ("failed_attempts", "Failed deployment attempts",
+     "Production deployments that failed, errored or were cancelled: they count in no DORA figure."),
+    ("unattributed_incidents", "Unattributed incidents",
+     "Incidents no deployment could be blamed for: left out of the change failure rate."),
+    ("deployments_without_baseline", "Deployments without a baseline",
+     "First deployments of a repo and environment: no earlier deployment, so no known changes."),
+    ("negative_lead_times_dropped", "Negative lead times dropped",
+     "Changes that started after their deployment (clock skew, rewritten history): left out of lead time."),
+)
+
+TABLE_FORMATS = {
+    "deploys_per_week": st.column_config.NumberColumn(format="%.2f"),
+    "lead_time_p50_hours": st.column_config.NumberColumn(format="%.1f"),
+    "lead_time_p90_hours": st.column_config.NumberColumn(format="%.1f"),
+    "change_failure_rate": st.column_config.NumberColumn(format="percent"),
+    "recovery_p50_hours": st.column_config.NumberColumn(format="%.1f"),
+    "rework_rate": st.column_config.NumberColumn(format="percent"),
+}
+
+
+def _picker(label: str, options: list[str], wanted: str | None, key: str, everyone: str) -> str | None:
+    """A selectbox over `options` plus "everyone" (None), starting at `wanted` when it is known."""
+    if wanted is not None and wanted not in options:
+        st.warning(f"Ignored the URL parameter {key}: the warehouse knows no such {key}.")
+        wanted = None
+    choices: list[str | None] = [None, *options]
+    return st.selectbox(label, choices, index=choices.index(wanted), key=key,
+                        format_func=lambda choice: everyone if choice is None else choice)
+
+
+def _window(wanted: Filters) -> tuple[date, date]:
+    """The date range picker: first and last day shown, [since, until) returned."""
+    last_day = wanted.until - timedelta(days=1)
+    picked = st.date_input("Window (first and last day)", value=(wanted.since, last_day), key="window",
+                           min_value=min(EARLIEST, wanted.since), max_value=max(LATEST, last_day),
+                           format="YYYY-MM-DD")
+    if isinstance(picked, (tuple, list)) and len(picked) == 2:
+        return picked[0], picked[1] + timedelta(days=1)
+    return wanted.since, wanted.until  # half-picked range: keep the current window
+
+
+def _sidebar(db: str, stamp: str, wanted: Filters) -> Filters:
+    """The filter widgets, started from the URL; returns what they now select."""
+    with st.sidebar:
+        st.header("Filters")
+        since, until = _window(wanted)
+        team = _picker("Team", load_groups(db, stamp, "team"), wanted.team, "team", "All teams")
+        service = _picker("Service", load_groups(db, stamp, "service"), wanted.service, "service", "All services")
+        st.caption("Warehouse (read-only)")
+        st.text(db)
+    return replace(wanted, since=since, until=until, team=team, service=service)
+
+
+def _render_tile(tile: Tile, days: int) -> None:
+    """One DORA tile: the figure, its change, the tier badge and the small print."""
+    neutral = tile.delta_is_neutral
+    st.metric(
+        tile.label, tile.value, delta=tile.delta, border=True,
+        delta_color="off" if neutral else ("inverse" if tile.lower_is_better else "normal"),
+        delta_arrow="off" if neutral else "auto",
+        help=f"{tile.explanation} The change is against the previous {days} days.",
+    )
+    st.badge(tile.tier, color=tile.tier_color)
+    st.caption(tile.detail)
+
+
+def _render_header(filters: Filters, overall: str | None) -> None:
+    """The window shown and the comparison period, and the overall tier."""
+    before = filters.previous()
+    last, before_last = filters.until - timedelta(days=1), before.until - timedelta(days=1)
+    st.caption(f"{filters.days} days from {filters.since} to {last}, compared with the previous "
+               f"{filters.days} days ({before.since} to {before_last}). Times in UTC. "
+               "The overall tier is the lowest of the four DORA tiers.")
+    st.badge(tier_label(overall, prefix="Overall tier"), color=TIER_COLORS.get(overall, "gray"))
+
+
+def _render_trends(figures: list) -> None:
+    """The weekly trend charts, two per row."""
+    st.subheader("Weekly trends")
+    for start in range(0, len(figures), 2):
+        for column, figure in zip(st.columns(2), figures[start:start + 2]):
+            with column:
+                st.plotly_chart(figure, width="stretch")
+
+
+def _render_table(db: str, stamp: str, filters: Filters, wanted_by: str) -> str:
+    """The DORA figures by team or service, with a CSV download of exactly that table."""
+    st.subheader("By team or service")
+    by = st.radio("Group by", GROUPINGS, index=GROUPINGS.index(wanted_by), key="by", horizontal=True)
+    table = load_table(db, stamp, filters, by)
+    if table.empty:
+        st.info("No deployments in this window.")
+    else:
+        st.dataframe(table, hide_index=True, column_config=TABLE_FORMATS, placeholder="—")
+    st.download_button("Download this table as CSV", data=to_safe_csv(table), mime="text/csv",
+                       file_name=f"pitwall-dora-by-{by}-{filters.since}-{filters.until}.csv")
+    return by
+
+
+def _render_health(health: dict[str, int]) -> None:
+    """Counts that tell how far the figures can be trusted."""
+    st.subheader("Data health")
+    for column, (key, label, explanation) in zip(st.columns(len(HEALTH_ITEMS)), HEALTH_ITEMS):
+        with column:
+            value = health.get(key)
+            st.metric(label, "—" if value is None else str(value), help=explanation, border=True)
+
+
+def render() -> None:
+    """Draw the overview for the warehouse named by PITWALL_DB and the filters in the URL."""
+    st.title("Delivery overview")
+    path = warehouse_path()
+    if not path.exists():
+        st.error("No warehouse found: run `pitwall import` or `pitwall demo` first, or set PITWALL_DB.")
+        st.text(str(path))
+        return
+    db, stamp = str(path), warehouse_stamp(path)
+    wanted, wanted_by, ignored = from_query(st.query_params.to_dict())
+    for message in ignored:
+        st.warning(message)
+    try:
+        filters = _sidebar(db, stamp, wanted)
+        overview = load_overview(db, stamp, filters)
+        current = first_row(overview.current)
+        _render_header(filters, current and current.get("tier"))
+        for column, tile in zip(st.columns(5), build_tiles(current, first_row(overview.previous), filters.days)):
+            with column:
+                _render_tile(tile, filters.days)
+        _render_trends(trend_figures(overview.weekly))
+        by = _render_table(db, stamp, filters, wanted_by)
+        _render_health(overview.health)
+    except WarehouseUnavailable as error:
+        st.error("The warehouse cannot be read right now.")
+        st.text(str(error))
+        return
+    st.query_params.from_dict(to_query(filters, by))

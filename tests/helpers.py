@@ -1,0 +1,254 @@
+"""Shared test builders: canonical event dicts, a real warehouse built from them, and readers.
+
+A test lists its events with the small factories below (`deployment`, `commit`, ...), builds a
+real DuckDB warehouse in `tmp_path` with `build_warehouse` (NDJSON file -> `import_files` ->
+`derive`), then reads the figures back with `dora_rows` / `dora_row` / `changes_by_deployment`.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ingest.events import import_files
+from metrics.derive import derive
+from metrics.dora import dora_table
+from metrics.settings import MetricsSettings
+from warehouse import connect
+
+# The repository every factory uses unless a test names another one.
+REPO = "acme/app"
+
+# A 28-day window (exactly 4 weeks): March 2024, days 1..28; `until` is exclusive.
+SINCE = date(2024, 3, 1)
+UNTIL = date(2024, 3, 29)
+
+
+def at(day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    """A UTC instant in March 2024 (day 0 is 29 February, negative days go further back)."""
+    return datetime(2024, 3, 1, tzinfo=UTC) + timedelta(
+        days=day - 1, hours=hour, minutes=minute, seconds=second)
+
+
+def iso(value: datetime | str) -> str:
+    """An event timestamp: strings pass through (to test offsets), datetimes become ISO 8601."""
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _event(kind: str, **fields: Any) -> dict[str, Any]:
+    """A canonical event dict without its absent (None) optional fields."""
+    return {"type": kind, **{name: value for name, value in fields.items() if value is not None}}
+
+
+def deployment(id: str, sha: str, finished_at: datetime | str, *, repo: str = REPO,
+               environment: str = "production", status: str = "success",
+               service: str | None = None, commits: Sequence[str] | None = None,
+               started_at: datetime | str | None = None) -> dict[str, Any]:
+    """A deployment event (a production success unless told otherwise)."""
+    return _event("deployment", id=id, repo=repo, environment=environment, sha=sha, status=status,
+                  finished_at=iso(finished_at), service=service,
+                  commits=list(commits) if commits is not None else None,
+                  started_at=iso(started_at) if started_at is not None else None)
+
+
+def commit(sha: str, authored_at: datetime | str, parents: Sequence[str] = (), *, repo: str = REPO,
+           pr: str | None = None, message: str | None = None,
+           committed_at: datetime | str | None = None) -> dict[str, Any]:
+    """A commit event; `pr` links it to a pull request id."""
+    return _event("commit", repo=repo, sha=sha, authored_at=iso(authored_at), parents=list(parents),
+                  pull_request=pr, message=message,
+                  committed_at=iso(committed_at) if committed_at is not None else None)
+
+
+def pull_request(id: str, created_at: datetime | str, *, number: int = 1, repo: str = REPO,
+                 title: str | None = None, labels: Sequence[str] | None = None,
+                 merge_commit_sha: str | None = None) -> dict[str, Any]:
+    """A pull request event."""
+    return _event("pull_request", id=id, repo=repo, number=number, author="dev",
+                  created_at=iso(created_at), title=title,
+                  labels=list(labels) if labels is not None else None,
+                  merge_commit_sha=merge_commit_sha)
+
+
+def incident(id: str, started_at: datetime | str, resolved_at: datetime | str | None = None, *,
+             service: str | None = None, repo: str | None = None,
+             caused_by_deployment: str | None = None, caused_by_sha: str | None = None) -> dict[str, Any]:
+    """An incident event; `caused_by_*` fill its `caused_by` object."""
+    caused_by = {key: value for key, value in
+                 (("deployment", caused_by_deployment), ("sha", caused_by_sha)) if value is not None}
+    return _event("incident", id=id, started_at=iso(started_at),
+                  resolved_at=iso(resolved_at) if resolved_at is not None else None,
+                  service=service, repo=repo, caused_by=caused_by or None)
+
+
+def service(id: str, *, team: str | None = None,
+            repos: Iterable[str | tuple[str, str]] = ()) -> dict[str, Any]:
+    """A service event; each repo is a repo id or a (repo id, monorepo path) pair."""
+    links = [{"repo": r} if isinstance(r, str) else {"repo": r[0], "path": r[1]} for r in repos]
+    return _event("service", id=id, name=id, team=team, repos=links or None)
+
+
+def team(id: str) -> dict[str, Any]:
+    """A team event."""
+    return _event("team", id=id, name=id)
+
+
+def write_ndjson(path: Path, events: Iterable[dict[str, Any]]) -> Path:
+    """Write `events` as NDJSON, one object a line."""
+    path.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
+    return path
+
+
+def build_warehouse(tmp_path: Path, events: Iterable[dict[str, Any]],
+                    settings: MetricsSettings | None = None) -> duckdb.DuckDBPyConnection:
+    """A real warehouse file in `tmp_path` holding `events`, its derived tables rebuilt."""
+    source = write_ndjson(tmp_path / "events.ndjson", events)
+    con = connect(tmp_path / "warehouse.duckdb")
+    import_files(con, [source])
+    derive(con, settings)
+    return con
+
+
+def _plain(value: Any) -> Any:
+    """NaN/None -> None, numpy scalars -> Python scalars (so rows compare as plain dicts)."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def dora_rows(con: duckdb.DuckDBPyConnection, since: date = SINCE, until: date = UNTIL,
+              group_by: str = "org", **options: Any) -> list[dict[str, Any]]:
+    """`dora_table` as a list of plain dicts (unknown values None)."""
+    frame = dora_table(con, since, until, group_by=group_by, **options)
+    return [{key: _plain(value) for key, value in record.items()}
+            for record in frame.to_dict(orient="records")]
+
+
+def dora_row(con: duckdb.DuckDBPyConnection, since: date = SINCE, until: date = UNTIL,
+             group_by: str = "org", group: str = "all", **options: Any) -> dict[str, Any]:
+    """The one `dora_table` row of `group` (fails when there is not exactly one)."""
+    rows = [row for row in dora_rows(con, since, until, group_by, **options) if row["group"] == group]
+    assert len(rows) == 1, f"expected one row for group {group!r}, got {rows}"
+    return rows[0]
+
+
+def changes_by_deployment(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """Each production deployment id -> its change units (pull request id, else commit sha)."""
+    found: dict[str, set[str]] = {
+        row[0]: set() for row in con.execute("SELECT id FROM prod_deployments").fetchall()}
+    for deployment_id, unit in con.execute(
+            "SELECT deployment_id, coalesce(pull_request, sha) FROM deployment_changes").fetchall():
+        found.setdefault(deployment_id, set()).add(unit)
+    return found
+
+
+def lead_hours(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Each change unit (pull request id, else commit sha) -> its lead time in hours."""
+    return {unit: seconds / 3600 for unit, seconds in con.execute(
+        "SELECT coalesce(pull_request, sha), lead_time_seconds FROM deployment_changes").fetchall()}
+
+
+# --- event files with bad lines, warehouse row counts, the CLI as a subprocess --------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_lines(path: Path, lines: Iterable[str | bytes]) -> Path:
+    """Write raw NDJSON lines (text, or bytes for encoding tests), each ended by a newline."""
+    path.write_bytes(b"".join((line if isinstance(line, bytes) else line.encode()) + b"\n" for line in lines))
+    return path
+
+
+def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The number of rows of every canonical table, service_repos and ingest_runs."""
+    from warehouse.store import TABLES
+    tables = [*TABLES.values(), "service_repos", "ingest_runs"]
+    return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables}
+
+
+def run_pitwall(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed `pitwall` console script in `cwd` on this checkout's code; never hangs.
+
+    PITWALL_DB is cleared unless `env` sets it, so the caller's shell cannot leak in.
+    """
+    script = Path(sys.executable).with_name("pitwall")
+    environment = {k: v for k, v in os.environ.items() if k != "PITWALL_DB"}
+    environment.update({"PYTHONPATH": str(ROOT), **(env or {})})
+    return subprocess.run([str(script), *args], cwd=cwd, env=environment, capture_output=True,
+                          text=True, timeout=300)
+
+
+# --- the dashboard's small organisation (hand-computed figures in tests/test_dashboard_*.py) ---
+
+CHECKOUT, SEARCH = "acme/checkout", "acme/search"
+
+
+def small_org_events() -> list[dict[str, Any]]:
+    """Two teams, one service each, over the SINCE..UNTIL window and the 28 days before it.
+
+    Window (4 weeks): checkout d1 (lead 24 h; a second commit authored after it: a negative lead
+    time, dropped), d2 (lead 60 h; incident i1 from it, resolved 6 h later), search s1 (30 h),
+    s2 (72 h, a `Revert "..."` commit: rework); a failed checkout attempt; incident i2 names
+    nothing (unattributed). Previous 28 days: checkout d0 (first of its series: no baseline, no
+    changes), search s0 (explicit list: lead 12 h).
+    """
+    return [
+        team("payments"), team("search"),
+        service("checkout", team="payments", repos=[CHECKOUT]),
+        service("search-api", team="search", repos=[SEARCH]),
+        commit("c0", at(-11, 12), repo=CHECKOUT),
+        deployment("d0", "c0", at(-10, 12), repo=CHECKOUT),
+        commit("s0", at(-4, 21), repo=SEARCH),
+        deployment("s0", "s0", at(-3, 9), repo=SEARCH, commits=["s0"]),
+        commit("c1", at(2, 12), ["c0"], repo=CHECKOUT),
+        commit("c1late", at(4), ["c1"], repo=CHECKOUT),
+        deployment("d1", "c1late", at(3, 12), repo=CHECKOUT, commits=["c1", "c1late"]),
+        deployment("attempt", "cx", at(5, 12), repo=CHECKOUT, status="failure"),
+        commit("c2", at(8), ["c1late"], repo=CHECKOUT),
+        deployment("d2", "c2", at(10, 12), repo=CHECKOUT, commits=["c2"]),
+        incident("i1", at(10, 13), at(10, 19), caused_by_deployment="d2"),
+        commit("s1", at(14, 3), ["s0"], repo=SEARCH),
+        deployment("s1", "s1", at(15, 9), repo=SEARCH, commits=["s1"]),
+        commit("s2", at(19, 9), ["s1"], repo=SEARCH, message='Revert "Add cache"'),
+        deployment("s2", "s2", at(22, 9), repo=SEARCH, commits=["s2"]),
+        incident("i2", at(20), at(20, 2)),
+    ]
+
+
+def warehouse_file(tmp_path: Path, events: Iterable[dict[str, Any]]) -> Path:
+    """`build_warehouse` closed again: the path of a warehouse file other processes may open."""
+    build_warehouse(tmp_path, events).close()
+    return tmp_path / "warehouse.duckdb"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_pitwall(*args: str, cwd: Path, log: Path) -> subprocess.Popen:
+    """Start the installed `pitwall` console script in the background, in its own process group.
+
+    Its output goes to `log`; PITWALL_DB is cleared. No PYTHONPATH: it runs as installed.
+    The caller stops it.
+    """
+    script = Path(sys.executable).with_name("pitwall")
+    environment = {k: v for k, v in os.environ.items() if k != "PITWALL_DB"}
+    with log.open("w") as output:
+        return subprocess.Popen([str(script), *args], cwd=cwd, env=environment, stdout=output,
+                                stderr=subprocess.STDOUT, start_new_session=True)
