@@ -21,14 +21,19 @@ def migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The highest migration applied to this warehouse (0 for an empty file)."""
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The migrations applied to this warehouse (none for an empty file)."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
     ).fetchone()[0]
     if not exists:
-        return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        return set()
+    return {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()}
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this warehouse (0 for an empty file)."""
+    return max(applied_versions(con), default=0)
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -45,28 +50,27 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         raise WarehouseError(f"{path}: cannot open the warehouse: {error}") from None
     con.execute("SET TimeZone = 'UTC'")
     known = migrations()
-    current = schema_version(con)
-    newest = known[-1][0]
+    applied = applied_versions(con)
+    current, newest = max(applied, default=0), known[-1][0]
     if current > newest:
         con.close()
         raise WarehouseError(
             f"{path}: warehouse schema version {current} is newer than this Pitwall knows "
             f"({newest}); upgrade Pitwall"
         )
-    if current < newest:
+    missing = [(version, sql) for version, sql in known if version not in applied]
+    if missing:
         if read_only:
             con.close()
             raise WarehouseError(f"{path}: warehouse schema is out of date; open it once for writing")
-        _migrate(con, current, known)
+        _migrate(con, missing)
     return con
 
 
-def _migrate(con: duckdb.DuckDBPyConnection, current: int, known: list[tuple[int, str]]) -> None:
-    """Apply every migration newer than `current`, each in its own transaction."""
+def _migrate(con: duckdb.DuckDBPyConnection, missing: list[tuple[int, str]]) -> None:
+    """Apply the missing migrations in order, each in its own transaction."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ)")
-    for version, sql in known:
-        if version <= current:
-            continue
+    for version, sql in missing:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
