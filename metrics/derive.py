@@ -1,12 +1,18 @@
 """Derived tables behind every DORA figure, rebuilt from the canonical tables.
 
 prod_deployments      successful production deployments in series order, service and team resolved
+                      (NULL when a monorepo deployment counts for several: see deployment_services)
 deployment_attempts   production deployments that did not succeed (data health)
 deployment_commits    (deployment, sha): the commits each deployment shipped (rule 3)
+deployment_services   (deployment, service, team): the services each deployment counts for (12)
+pull_request_services (pull request, service, team): the services each pull request counts for
+pull_request_starts   (pull request, first_authored_at): when its work began (rule 4)
 deployment_changes    the change units each deployment shipped, with start and lead time (4, 5, 11)
 rollbacks             (rollback, rolled-back deployment) pairs (rule 8)
 incident_attribution  the deployment each incident is attributed to, or NULL (rule 7)
 deployment_outcomes   per deployment: rollback, failed, recovered_at, rework (9 to 11)
+
+It also rewrites the `people` rows of source "config" from the settings' team membership.
 """
 from __future__ import annotations
 
@@ -41,6 +47,11 @@ ALTER TABLE prod_deployments ADD COLUMN has_baseline BOOLEAN DEFAULT true;
 UPDATE prod_deployments AS p SET has_baseline = false
 FROM derive_without_baseline AS w
 WHERE p.source = w.source AND p.id = w.deployment_id;
+"""
+
+REPLACE_CONFIG_PEOPLE = """
+DELETE FROM people WHERE source = 'config';
+INSERT INTO people (source, id, team) SELECT 'config', id, team FROM derive_people;
 """
 
 
@@ -97,6 +108,7 @@ def derive(con: duckdb.DuckDBPyConnection, settings: MetricsSettings | None = No
     con.execute("BEGIN TRANSACTION")
     try:
         _store(con, "production_environment_names", ["name"], [(name,) for name in prod_envs])
+        con.execute(sql("repo_services"))
         con.execute(sql("prod_deployments"))
         shipped, without_baseline, rollbacks = _walk_all_series(con)
         _store(con, "deployment_commits", ["source", "deployment_id", "sha"], shipped)
@@ -105,9 +117,14 @@ def derive(con: duckdb.DuckDBPyConnection, settings: MetricsSettings | None = No
         con.execute(sql("first_shipments"))
         con.execute(MARK_WITHOUT_BASELINE)
         con.execute("DROP TABLE derive_without_baseline")
+        con.execute(sql("service_attribution"))
+        con.execute(sql("pull_request_starts"))
         con.execute(sql("deployment_changes"), {"rework_labels": rework_labels})
         con.execute(sql("incident_attribution"), {"window_seconds": settings.attribution_window_days * 86400})
         con.execute(sql("deployment_outcomes"))
+        _store(con, "derive_people", ["id", "team"], settings.membership)
+        con.execute(REPLACE_CONFIG_PEOPLE)
+        con.execute("DROP TABLE derive_people; DROP VIEW repo_level_services; DROP VIEW service_teams")
         deployments = con.execute("SELECT count(*) FROM prod_deployments").fetchone()[0]
         con.execute("COMMIT")
     except Exception:

@@ -1,7 +1,7 @@
 """The five DORA metrics per group over a window (METRICS.md), and their weekly series."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -9,7 +9,7 @@ import pandas as pd
 
 from metrics.benchmarks import BENCHMARKS, lowest_tier
 from metrics.sql_files import sql
-from metrics.window import GROUPINGS, Window, default_window
+from metrics.window import GROUPINGS, Window, default_window, week_start
 
 __all__ = ["DORA_COLUMNS", "GROUPINGS", "dora_table", "weekly_series", "default_window", "known_groups",
            "window_query"]
@@ -25,8 +25,8 @@ DORA_COLUMNS = [
 KNOWN_GROUPS = {
     "org": "SELECT 'all' AS grp",
     "team": """SELECT id AS grp FROM teams UNION SELECT team FROM services WHERE team IS NOT NULL
-               UNION SELECT team FROM prod_deployments""",
-    "service": "SELECT id AS grp FROM services UNION SELECT service FROM prod_deployments",
+               UNION SELECT team FROM deployment_services""",
+    "service": "SELECT id AS grp FROM services UNION SELECT service FROM deployment_services",
     "repo": """SELECT id AS grp FROM repos UNION SELECT repo FROM service_repos
                UNION SELECT repo FROM prod_deployments""",
 }
@@ -94,11 +94,6 @@ def dora_table(con: duckdb.DuckDBPyConnection, since: date, until: date, group_b
     return frame.astype(object).where(frame.notna(), None)
 
 
-def _week_start(moment: datetime, tz: ZoneInfo) -> date:
-    local = moment.astimezone(tz).date()
-    return local - timedelta(days=local.weekday())
-
-
 def weekly_series(con: duckdb.DuckDBPyConnection, since: date, until: date, *, tz: str = "UTC",
                   team: str | None = None, service: str | None = None) -> pd.DataFrame:
     """Per week (Monday in `tz`) overlapping the window: deployments, lead time p50, CFR, recovery p50."""
@@ -107,8 +102,8 @@ def weekly_series(con: duckdb.DuckDBPyConnection, since: date, until: date, *, t
     start, end = window.bounds()
     parameters = _window_parameters(window, "org", team, service) | {
         "tz": tz,
-        "first_week": _week_start(start, zone),
-        "last_week": _week_start(end - timedelta(microseconds=1), zone),
+        "first_week": week_start(start, zone),
+        "last_week": week_start(end - timedelta(microseconds=1), zone),
     }
     frame = con.execute(window_query(sql("weekly_series")), parameters).df()
     frame["week"] = pd.to_datetime(frame["week"]).dt.date

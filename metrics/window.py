@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-__all__ = ["Window", "default_window", "GROUPINGS"]
+__all__ = ["Window", "default_window", "week_start", "GROUPINGS"]
 
 GROUPINGS = ("org", "team", "service", "repo")
 
@@ -43,3 +44,9 @@ def default_window(today: date | None = None, days: int = 90) -> tuple[date, dat
     today = today or datetime.now(UTC).date()
     until = today + timedelta(days=1)
     return until - timedelta(days=days), until
+
+
+def week_start(moment: datetime, tz: ZoneInfo) -> date:
+    """The Monday, in time zone `tz`, of the week holding `moment`."""
+    local = moment.astimezone(tz).date()
+    return local - timedelta(days=local.weekday())

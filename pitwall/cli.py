@@ -1,24 +1,49 @@
 """The `pitwall` command line: global options, error reporting and the command groups."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from metrics.settings import CONFIG_VARIABLE
 from pitwall.commands import ALL_COMMANDS
 from pitwall.context import AppContext
 from pitwall.errors import UserError
+from pitwall.settings import use_settings
+
+
+def _export_config(ctx: click.Context, path: Path | None) -> None:
+    """Name the settings file in force in PITWALL_CONFIG while the command runs, so processes it
+    starts (the dashboard) read the same file; the previous value comes back afterwards."""
+    previous = os.environ.get(CONFIG_VARIABLE)
+    if path is None:
+        os.environ.pop(CONFIG_VARIABLE, None)
+    else:
+        os.environ[CONFIG_VARIABLE] = str(path.absolute())
+
+    def restore() -> None:
+        if previous is None:
+            os.environ.pop(CONFIG_VARIABLE, None)
+        else:
+            os.environ[CONFIG_VARIABLE] = previous
+
+    ctx.call_on_close(restore)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="PITWALL_DB",
               default="pitwall.duckdb", show_default=True, help="The warehouse file (env PITWALL_DB).")
+@click.option("--config", "config", type=click.Path(path_type=Path), envvar=CONFIG_VARIABLE, default=None,
+              help="The settings file (env PITWALL_CONFIG; default ./pitwall.toml when it exists).")
 @click.version_option(package_name="pitwall")
 @click.pass_context
-def cli(ctx: click.Context, db: Path) -> None:
+def cli(ctx: click.Context, db: Path, config: Path | None) -> None:
     """Pitwall: DORA metrics, developer experience and service scorecards for platform teams."""
     ctx.obj = AppContext(db=db)
+    loaded = use_settings(ctx, config)
+    _export_config(ctx, loaded.path)
 
 
 for command in ALL_COMMANDS:
@@ -36,7 +61,8 @@ def main() -> None:
         error.show()
         sys.exit(error.exit_code)
     except UserError as error:
-        click.echo(f"error: {error}", err=True)
+        for line in str(error).splitlines() or [""]:
+            click.echo(f"error: {line}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

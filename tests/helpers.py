@@ -252,3 +252,89 @@ def start_pitwall(*args: str, cwd: Path, log: Path) -> subprocess.Popen:
     with log.open("w") as output:
         return subprocess.Popen([str(script), *args], cwd=cwd, env=environment, stdout=output,
                                 stderr=subprocess.STDOUT, start_new_session=True)
+
+
+# --- Backstage catalog files (tests/test_catalog_*.py, tests/test_scorecards_*.py) -----------
+
+def entity(kind: str, name: str, *, namespace: str | None = None, spec: dict[str, Any] | None = None,
+           **metadata: Any) -> dict[str, Any]:
+    """A catalog entity: `metadata` holds title, annotations, tags, links, ... as given."""
+    meta = {"name": name, **({"namespace": namespace} if namespace else {}), **metadata}
+    return {"apiVersion": "backstage.io/v1alpha1", "kind": kind, "metadata": meta, **({"spec": spec} if spec else {})}
+
+
+def component(name: str, *, type: str = "service", owner: str | None = "core", lifecycle: str | None = "production",
+              **metadata: Any) -> dict[str, Any]:
+    """A Component entity (a service unless `type` says otherwise)."""
+    spec = {"type": type, "owner": owner, "lifecycle": lifecycle}
+    return entity("Component", name, spec={k: v for k, v in spec.items() if v is not None}, **metadata)
+
+
+def write_catalog(path: Path, *entities: dict[str, Any]) -> Path:
+    """Write `entities` as one multi-document YAML file (parent folders created)."""
+    import yaml
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump_all(entities, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def pipeline_run(id: str, started_at: datetime | str, status: str = "success", *, repo: str = REPO,
+                 workflow: str = "ci") -> dict[str, Any]:
+    """A CI pipeline run event."""
+    return _event("pipeline_run", id=id, repo=repo, workflow=workflow, status=status, started_at=iso(started_at))
+
+
+# --- developer experience and settings (tests/test_devex_*.py, test_settings.py, test_explain.py)
+
+def _present(**fields: Any) -> dict[str, Any]:
+    """The fields that are not None."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def authored_commit(sha: str, authored_at: datetime | str, parents: Sequence[str] = (), *, author: str,
+                    files: Sequence[str] | None = None, repo: str = REPO, pr: str | None = None) -> dict[str, Any]:
+    """A commit with its author and, optionally, the paths it changed (`files`)."""
+    return {**commit(sha, authored_at, parents, repo=repo, pr=pr),
+            **_present(author=author, files=list(files) if files is not None else None)}
+
+
+def flow_pull_request(id: str, author: str, created_at: datetime | str, *, ready_at: datetime | str | None = None,
+                      merged_at: datetime | str | None = None, closed_at: datetime | str | None = None,
+                      additions: int | None = None, deletions: int | None = None, number: int = 1,
+                      repo: str = REPO, merge_commit_sha: str | None = None) -> dict[str, Any]:
+    """A pull request with its author, flow moments and size (a merged one is closed when merged)."""
+    closed = closed_at if closed_at is not None else merged_at
+    return {**pull_request(id, created_at, number=number, repo=repo, merge_commit_sha=merge_commit_sha),
+            "author": author,
+            **_present(ready_at=iso(ready_at) if ready_at is not None else None,
+                       merged_at=iso(merged_at) if merged_at is not None else None,
+                       closed_at=iso(closed) if closed is not None else None,
+                       additions=additions, deletions=deletions)}
+
+
+def review(id: str, pull_request: str, reviewer: str, submitted_at: datetime | str,
+           state: str = "approved") -> dict[str, Any]:
+    """A review event."""
+    return _event("review", id=id, pull_request=pull_request, reviewer=reviewer, state=state,
+                  submitted_at=iso(submitted_at))
+
+
+def ci_run(id: str, started_at: datetime, minutes: float | None = None, status: str = "success", *,
+           attempt: int | None = None, sha: str | None = None, repo: str = REPO,
+           workflow: str = "ci") -> dict[str, Any]:
+    """A pipeline run that took `minutes` (None: not finished)."""
+    finished = iso(started_at + timedelta(minutes=minutes)) if minutes is not None else None
+    return {**pipeline_run(id, started_at, status, repo=repo, workflow=workflow),
+            **_present(finished_at=finished, attempt=attempt, sha=sha)}
+
+
+def figure_values(frame: Any, column: str = "value") -> dict[tuple[str, str], Any]:
+    """(group, figure) -> `column` of a long developer-experience frame (devex_table)."""
+    return {(row["group"], row["figure"]): _plain(row[column]) for row in frame.to_dict(orient="records")}
+
+
+def write_settings(folder: Path, text: str, name: str = "pitwall.toml") -> Path:
+    """A settings file in `folder` (pitwall.toml unless named otherwise)."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -118,8 +118,9 @@ def test_running_the_demo_twice_gives_the_same_warehouse(tmp_path) -> None:
     assert row_counts(con) == counts
     con.close()
     assert derived_counts(tmp_path / "demo.duckdb") == derived
-    assert (counts["teams"], counts["services"], counts["repos"], counts["ingest_runs"]) == (8, 40, 60, 1)
-    assert counts["service_repos"] == 40
+    # the generated organisation, plus the sample catalog (source "catalog": 9 groups, 40 services)
+    assert (counts["teams"], counts["services"], counts["repos"], counts["ingest_runs"]) == (8 + 9, 40 + 40, 60, 2)
+    assert counts["service_repos"] == 40 + 40
     line, = first.stdout.splitlines()
     assert line.startswith("demo: sample organisation as of 2026-06-30 loaded into demo.duckdb (source \"demo\"; ")
     assert "8 team" in line and "40 service" in line and "60 repo" in line

@@ -106,10 +106,11 @@ def test_commit_pull_request_and_review_land_with_utc_timestamps(con, tmp_path) 
     import_files(con, [tmp_path / "code.ndjson"])
     assert rows(con, "SELECT * FROM commits ORDER BY sha") == [
         {"source": "import", "repo": "acme/pay", "sha": "c0", "authored_at": utc(2026, 2, 28, 23),
-         "committed_at": None, "author": None, "parents": None, "pull_request": None, "message": None},
+         "committed_at": None, "author": None, "parents": None, "pull_request": None, "message": None,
+         "files": None},
         {"source": "import", "repo": "acme/pay", "sha": "c1", "authored_at": utc(2026, 3, 1, 17),
          "committed_at": utc(2026, 3, 1, 17, 30), "author": "ann", "parents": ["c0"],
-         "pull_request": "acme/pay#7", "message": "Add refunds\n\nLong body"},
+         "pull_request": "acme/pay#7", "message": "Add refunds\n\nLong body", "files": None},
     ]
     assert rows(con, "SELECT * FROM pull_requests") == [
         {"source": "import", "id": "acme/pay#7", "repo": "acme/pay", "number": 7, "author": "ann",

@@ -124,6 +124,7 @@ class Commit(_Record):
     parents: list[Text] | None = None
     pull_request: str | None = None
     message: str | None = None
+    files: list[Text] | None = None
 
 
 class PullRequest(_Record):

@@ -2,22 +2,11 @@
 -- A commit that makes a pull request (linked, or equal to its merge_commit_sha) makes that pull
 -- request the change; a merge commit with no pull request is no change; any other known commit
 -- is its own change. A change counts once per repository, in the first deployment that ships it.
--- Parameters: $rework_labels (lower-case label names).
+-- Parameters: $rework_labels (lower-case label names). Table pull_request_starts: its SQL file.
 CREATE OR REPLACE TABLE deployment_changes AS
 WITH pull_requests_by_id AS (
     SELECT * FROM pull_requests
     QUALIFY row_number() OVER (PARTITION BY id ORDER BY source) = 1
-),
-pull_request_starts AS (
-    -- Earliest author date over a pull request's own commits: its merge or squash commit
-    -- (merge_commit_sha, or any commit with two or more parents) is not one of them.
-    SELECT c.pull_request, min(c.authored_at) AS first_authored_at
-    FROM commits AS c
-    LEFT JOIN pull_requests_by_id AS pr ON pr.id = c.pull_request
-    WHERE c.pull_request IS NOT NULL
-      AND c.sha IS DISTINCT FROM pr.merge_commit_sha
-      AND coalesce(len(c.parents), 0) < 2
-    GROUP BY c.pull_request
 ),
 shipped AS (
     SELECT

@@ -1,6 +1,7 @@
 -- Which deployment caused each incident (METRICS.md rule 7). An incident that names its cause
 -- (caused_by.deployment or caused_by.sha) is attributed by that alone; otherwise to the latest
--- production deployment of its service (else its repo) at most $window_seconds before it began.
+-- production deployment counting for its service (else of its repo) at most $window_seconds
+-- before it began.
 -- deployment_id NULL: unattributed (reported in data health).
 CREATE OR REPLACE TABLE incident_attribution AS
 WITH named_deployment AS (
@@ -26,16 +27,28 @@ named_sha AS (
       AND (i.repo IS NULL OR p.repo = i.repo)
     QUALIFY row_number() OVER (PARTITION BY i.source, i.id ORDER BY p.deployed_at, p.seq, p.id) = 1
 ),
-in_window AS (
-    SELECT i.source AS incident_source, i.id AS incident_id, p.source AS deployment_source,
-           p.id AS deployment_id, 'window' AS method
+answerable AS (
+    -- The deployments an incident naming no cause may be blamed on: those counting for its
+    -- service (deployment_services) when it names one, else those of its repository.
+    SELECT i.source AS incident_source, i.id AS incident_id, i.started_at, p.*
     FROM incidents AS i
-    JOIN prod_deployments AS p
-      ON (CASE WHEN i.service IS NOT NULL THEN p.service = i.service ELSE p.repo = i.repo END)
-     AND p.deployed_at <= i.started_at
-     AND epoch(i.started_at) - epoch(p.deployed_at) <= $window_seconds
-    WHERE i.caused_by_deployment IS NULL AND i.caused_by_sha IS NULL
-    QUALIFY row_number() OVER (PARTITION BY i.source, i.id ORDER BY p.deployed_at DESC, p.seq DESC, p.id DESC) = 1
+    JOIN deployment_services AS ds ON ds.service = i.service
+    JOIN prod_deployments AS p ON p.source = ds.source AND p.id = ds.deployment_id
+    WHERE i.service IS NOT NULL AND i.caused_by_deployment IS NULL AND i.caused_by_sha IS NULL
+    UNION ALL
+    SELECT i.source, i.id, i.started_at, p.*
+    FROM incidents AS i
+    JOIN prod_deployments AS p ON p.repo = i.repo
+    WHERE i.service IS NULL AND i.caused_by_deployment IS NULL AND i.caused_by_sha IS NULL
+),
+in_window AS (
+    SELECT a.incident_source, a.incident_id, a.source AS deployment_source,
+           a.id AS deployment_id, 'window' AS method
+    FROM answerable AS a
+    WHERE a.deployed_at <= a.started_at
+      AND epoch(a.started_at) - epoch(a.deployed_at) <= $window_seconds
+    QUALIFY row_number() OVER (PARTITION BY a.incident_source, a.incident_id
+                               ORDER BY a.deployed_at DESC, a.seq DESC, a.id DESC) = 1
 ),
 attributed AS (
     SELECT * FROM named_deployment

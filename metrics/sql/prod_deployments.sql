@@ -2,26 +2,20 @@
 --   prod_deployments     the successful ones, numbered in series order (repo + environment, by
 --                        deployed_at, ties by id with numeric ids as numbers);
 --   deployment_attempts  the others (failure, error, cancelled): in no DORA figure.
--- A deployment's service is its own, else the one service that lists its repo (a repo listed
--- by several services maps to none), else 'unassigned'; its team is that service's team.
+-- A deployment's service is its own (named_service), else the one service that lists its repo
+-- (repo_services.sql), else 'unassigned'; its team is that service's team. For a deployment
+-- naming no service, service_attribution.sql later refines this from the files it changed.
 -- Table production_environment_names(name) holds the lower-case production names.
 CREATE OR REPLACE TEMP VIEW resolved_production_deployments AS
-WITH repo_services AS (
-    SELECT repo, min(service) AS service, count(DISTINCT service) AS services
-    FROM service_repos
-    GROUP BY repo
-),
-service_teams AS (
-    SELECT id, min(team) AS team FROM services GROUP BY id
-),
-production AS (
-    SELECT d.*, coalesce(d.service, CASE WHEN rs.services = 1 THEN rs.service END, 'unassigned') AS resolved_service
+WITH production AS (
+    SELECT d.*, coalesce(d.service, rs.service, 'unassigned') AS resolved_service
     FROM deployments AS d
-    LEFT JOIN repo_services AS rs ON rs.repo = d.repo
+    LEFT JOIN repo_level_services AS rs ON rs.repo = d.repo
     WHERE lower(d.environment) IN (SELECT name FROM production_environment_names)
 )
 SELECT p.source, p.id, p.repo, lower(p.environment) AS environment, p.sha, p.status,
-       p.finished_at, p.commits, p.resolved_service AS service, coalesce(t.team, 'unassigned') AS team
+       p.finished_at, p.commits, p.service AS named_service, p.resolved_service AS service,
+       coalesce(t.team, 'unassigned') AS team
 FROM production AS p
 LEFT JOIN service_teams AS t ON t.id = p.resolved_service;
 
@@ -30,7 +24,7 @@ SELECT
     source, id, repo, environment, sha,
     finished_at AS deployed_at,
     commits AS explicit_commits,
-    service, team,
+    named_service, service, team,
     row_number() OVER (
         PARTITION BY repo, environment
         ORDER BY finished_at, try_cast(id AS HUGEINT) NULLS LAST, id, source

@@ -1,7 +1,19 @@
 """Every `pitwall` subcommand, registered on the CLI group in pitwall.cli."""
+from pitwall.commands.catalog import catalog_group
+from pitwall.commands.config import config_group
 from pitwall.commands.dashboard import dashboard_command
 from pitwall.commands.demo import demo_command
 from pitwall.commands.events import import_command, schema_command
 from pitwall.commands.metrics import metrics_group
+from pitwall.commands.record import record_group
+from pitwall.commands.scorecards import scorecards_group
+from pitwall.commands.sync import rebuild_command, sync_group
+from pitwall.commands.sync_git import git_command
 
 ALL_COMMANDS = [import_command, schema_command, metrics_group, dashboard_command, demo_command]
+ALL_COMMANDS += [sync_group, rebuild_command]
+ALL_COMMANDS += [record_group]
+ALL_COMMANDS += [catalog_group, scorecards_group]
+
+sync_group.add_command(git_command)
+ALL_COMMANDS += [config_group]

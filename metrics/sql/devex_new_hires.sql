@@ -1,0 +1,54 @@
+-- New hires of the window: every person (bots left out) first seen in [$since, $until) — their
+-- earliest authored commit or opened pull request — with the first production deployment that
+-- contained a change of theirs (a commit they authored, or a pull request they opened).
+-- A commit author given as an e-mail address is matched to the person the people table gives
+-- that address. Month of joining in time zone $tz. Parameters: $bots, $tz, $since, $until.
+-- Relation person_teams (person_teams.sql).
+WITH addresses AS (
+    SELECT person_key(email) AS email, person_key(id) AS person
+    FROM people
+    WHERE email IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY person_key(email) ORDER BY source, id) = 1
+),
+commit_authors AS (
+    SELECT c.repo, c.sha, c.authored_at, coalesce(a.person, person_key(c.author)) AS person
+    FROM commits AS c
+    LEFT JOIN addresses AS a ON a.email = person_key(c.author)
+    WHERE c.author IS NOT NULL AND NOT is_bot(c.author, $bots)
+),
+activity AS (
+    SELECT person, authored_at AS seen_at FROM commit_authors
+    UNION ALL
+    SELECT person_key(author), created_at FROM pull_requests WHERE NOT is_bot(author, $bots)
+),
+first_seen AS (
+    SELECT person, min(seen_at) AS first_seen_at FROM activity GROUP BY person
+),
+shipped AS (
+    SELECT ca.person, p.id AS deployment_id, p.deployed_at
+    FROM deployment_commits AS dc
+    JOIN prod_deployments AS p ON p.source = dc.source AND p.id = dc.deployment_id
+    JOIN commit_authors AS ca ON ca.repo = p.repo AND ca.sha = dc.sha
+    UNION ALL
+    SELECT person_key(pr.author), p.id, p.deployed_at
+    FROM deployment_changes AS c
+    JOIN prod_deployments AS p ON p.source = c.source AND p.id = c.deployment_id
+    JOIN pull_requests AS pr ON pr.id = c.pull_request
+),
+first_shipped AS (
+    SELECT person, deployment_id, deployed_at AS first_deployed_at
+    FROM shipped
+    QUALIFY row_number() OVER (PARTITION BY person ORDER BY deployed_at, deployment_id) = 1
+)
+SELECT
+    f.person,
+    coalesce(t.team, 'unassigned') AS team,
+    strftime(timezone($tz, f.first_seen_at), '%Y-%m') AS month,
+    f.first_seen_at,
+    s.deployment_id AS first_deployment,
+    s.first_deployed_at,
+    hours_between(f.first_seen_at, s.first_deployed_at) AS first_deploy_hours
+FROM first_seen AS f
+LEFT JOIN first_shipped AS s ON s.person = f.person
+LEFT JOIN person_teams AS t ON t.person = f.person
+WHERE f.first_seen_at >= $since AND f.first_seen_at < $until
