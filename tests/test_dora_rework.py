@@ -65,3 +65,19 @@ def test_rework_labels_and_revert_titles(tmp_path):
     assert row["deployments"] == 10  # d0..d9
     assert row["rework_deployments"] == 5
     assert row["rework_rate"] == pytest.approx(0.5)  # 5 / 10
+
+
+def test_a_provider_pull_request_wins_over_the_same_one_from_a_local_clone(tmp_path):
+    # The clone knows PR #7 only from its squash subject (no labels); GitHub knows its "hotfix" label.
+    from_clone = pull_request("acme/app#7", at(2), title="Fix totals")
+    from_github = {**pull_request("acme/app#7", at(1), title="Fix totals", labels=["hotfix"]), "source": "github"}
+    con = build_warehouse(tmp_path, [
+        {**from_clone, "source": "git"}, from_github,
+        commit("c0", at(1)),
+        commit("c1", at(3), ["c0"], pr="acme/app#7"),
+        deployment("d0", "c0", at(2)),
+        deployment("d1", "c1", at(4)),
+    ])
+    row = dora_row(con)
+    assert row["rework_deployments"] == 1  # d1 ships a change whose (GitHub) pull request is a hotfix
+    assert row["lead_time_p50_hours"] == 24.0  # from c1's author date, day 3, to day 4

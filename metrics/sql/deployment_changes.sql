@@ -4,11 +4,7 @@
 -- is its own change. A change counts once per repository, in the first deployment that ships it.
 -- Parameters: $rework_labels (lower-case label names). Table pull_request_starts: its SQL file.
 CREATE OR REPLACE TABLE deployment_changes AS
-WITH pull_requests_by_id AS (
-    SELECT * FROM pull_requests
-    QUALIFY row_number() OVER (PARTITION BY id ORDER BY source) = 1
-),
-shipped AS (
+WITH shipped AS (
     SELECT
         p.source, p.id AS deployment_id, p.repo, p.environment, p.seq, p.deployed_at,
         dc.sha, c.authored_at, c.parents, c.message,
@@ -16,7 +12,7 @@ shipped AS (
     FROM deployment_commits AS dc
     JOIN prod_deployments AS p ON p.source = dc.source AND p.id = dc.deployment_id
     LEFT JOIN commits AS c ON c.repo = p.repo AND c.sha = dc.sha
-    LEFT JOIN pull_requests_by_id AS merged
+    LEFT JOIN unique_pull_requests AS merged
         ON merged.repo = p.repo AND merged.merge_commit_sha = dc.sha
     QUALIFY row_number() OVER (PARTITION BY p.source, p.id, dc.sha ORDER BY merged.id) = 1
 ),
@@ -44,7 +40,7 @@ described AS (
              ELSE pr.title END AS title,
         coalesce(pr.labels, []) AS labels
     FROM first_shipments AS f
-    LEFT JOIN pull_requests_by_id AS pr ON pr.id = f.pull_request
+    LEFT JOIN unique_pull_requests AS pr ON pr.id = f.pull_request
     LEFT JOIN pull_request_starts AS s ON s.pull_request = f.pull_request
 )
 SELECT

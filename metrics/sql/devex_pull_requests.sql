@@ -4,9 +4,8 @@
 -- a bot, and, for a merged pull request, submitted by its merge. Parameters: $bots.
 -- Relations: person_teams (person_teams.sql). Tables: pull_request_starts, deployment_changes.
 WITH pull_requests_by_id AS (
-    SELECT * FROM pull_requests
+    SELECT * FROM unique_pull_requests
     WHERE NOT is_bot(author, $bots)
-    QUALIFY row_number() OVER (PARTITION BY id ORDER BY source) = 1
 ),
 counted_reviews AS (
     SELECT r.pull_request, r.reviewer, r.submitted_at

@@ -3,13 +3,9 @@
 -- any commit with two or more parents) is not one of them. Pull requests with no such commit have
 -- no row (their start is their created_at). Shared by deployment_changes.sql and the devex figures.
 CREATE OR REPLACE TABLE pull_request_starts AS
-WITH pull_requests_by_id AS (
-    SELECT * FROM pull_requests
-    QUALIFY row_number() OVER (PARTITION BY id ORDER BY source) = 1
-)
 SELECT c.pull_request, min(c.authored_at) AS first_authored_at
 FROM commits AS c
-LEFT JOIN pull_requests_by_id AS pr ON pr.id = c.pull_request
+LEFT JOIN unique_pull_requests AS pr ON pr.id = c.pull_request
 WHERE c.pull_request IS NOT NULL
   AND c.sha IS DISTINCT FROM pr.merge_commit_sha
   AND coalesce(len(c.parents), 0) < 2
