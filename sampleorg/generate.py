@@ -58,9 +58,10 @@ def generate(today: date, *, small: bool = False, config: OrgConfig | None = Non
     start = end - timedelta(days=config.days)
     salt = f"{config.seed}:{today.isoformat()}"
     histories = simulate(config, today)
+    service_paths = {s.id: link.path.strip("/") for s in config.services for link in s.repos if link.path}
     out = records.organisation(config)
     for history in histories:
-        out += [records.commit(c, config.github_org) for c in history.commits]
+        out += [records.commit(c, config.github_org, service_paths) for c in history.commits]
         out += [records.pull_request(pr, end) for pr in history.pull_requests]
         out += [review for pr in history.pull_requests for review in records.reviews(pr, end)]
         out += [records.deployment(d) for d in history.deployments]

@@ -58,12 +58,23 @@ def _message(item: Commit, org: str) -> str:
     return item.subject
 
 
-def commit(item: Commit, org: str) -> dict[str, Any]:
-    """A merge commit names no pull request: its PR knows it as `merge_commit_sha`."""
+def _files(item: Commit, service_paths: dict[str, str]) -> list[str] | None:
+    """The paths a monorepo commit changes: under its service's prefix (merge commits: none)."""
+    pr = item.pull_request
+    if pr is None or item.kind == "merge" or pr.service not in service_paths:
+        return None
+    return [f"{service_paths[pr.service]}/src/{pr.number}.py"]
+
+
+def commit(item: Commit, org: str, service_paths: dict[str, str]) -> dict[str, Any]:
+    """A merge commit names no pull request: its PR knows it as `merge_commit_sha`.
+
+    `service_paths` maps the services that live under a monorepo prefix to that prefix.
+    """
     linked = item.pull_request.id if item.pull_request is not None and item.kind != "merge" else None
     return _event("commit", repo=item.repo, sha=item.sha, authored_at=stamp(item.authored_at, item.author_tz),
                   committed_at=stamp(item.committed_at), author=item.author, parents=item.parents,
-                  pull_request=linked, message=_message(item, org))
+                  pull_request=linked, message=_message(item, org), files=_files(item, service_paths))
 
 
 def pull_request(pr: PullRequest, end: datetime) -> dict[str, Any]:
