@@ -214,6 +214,7 @@ class HttpClient:
 
     def __init__(self, base_url: str, *, token: str | None = None, token_name: str = "the token",
                  auth_scheme: str = "Bearer", headers: Mapping[str, str] | None = None,
+                 token_header: str = "Authorization", token_prefix: str | None = None,
                  max_in_flight: int = 8, timeout: float = 30.0, policy: RetryPolicy = RetryPolicy(),
                  sleep: Callable[[float], None] | None = None, clock: Callable[[], float] = time.time,
                  jitter: Callable[[], float] = random.random,
@@ -234,9 +235,14 @@ class HttpClient:
         self.stats = RequestStats()
         default_headers = {"User-Agent": "pitwall", **(headers or {})}
         if token:
-            default_headers["Authorization"] = f"{auth_scheme} {token}"
+            # `token_header`/`token_prefix` serve providers that do not use `Authorization: Bearer`
+            # (GitLab: `PRIVATE-TOKEN: KEY`; PagerDuty: `Authorization: Token token=KEY`).
+            prefix = f"{auth_scheme} " if token_prefix is None else token_prefix
+            default_headers[token_header] = f"{prefix}{token}"
+        # Redirects (a renamed repository answers 301) are followed; httpx drops the
+        # Authorization header when one leads to another origin.
         self._http = httpx.Client(
-            headers=default_headers, timeout=timeout, follow_redirects=False,
+            headers=default_headers, timeout=timeout, follow_redirects=True,
             limits=httpx.Limits(max_connections=max_in_flight, max_keepalive_connections=max_in_flight))
 
     # --- life cycle -------------------------------------------------------------------------

@@ -21,11 +21,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from metrics.settings import CONFIG_FILE, MetricsSettings, Name
 from pitwall.errors import UserError
 
-__all__ = ["IngestSettings", "LoadedSettings", "PitwallSettings", "SettingsError", "find_config",
+__all__ = ["IngestSettings", "PagerdutySettings", "LoadedSettings", "PitwallSettings", "SettingsError", "find_config",
            "load_settings", "settings_in_force", "use_settings"]
 
 SETTINGS_KEY = "pitwall.settings"
 """Where the CLI keeps the LoadedSettings of the running command (click's Context.meta)."""
+
+
+class PagerdutySettings(BaseModel):
+    """`[ingest.pagerduty]`: `services` maps a PagerDuty service id to a Pitwall service id
+    (`{PXXXXXX = "payments"}`); it wins over the catalog's pagerduty.com/service-id annotation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    services: dict[Name, Name] = {}
 
 
 class IngestSettings(BaseModel):
@@ -34,6 +43,7 @@ class IngestSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     incident_labels: tuple[Name, ...] = Field(default=("incident",), min_length=1)
+    pagerduty: PagerdutySettings = PagerdutySettings()
 
 
 class PitwallSettings(BaseModel):

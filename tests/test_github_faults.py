@@ -141,6 +141,27 @@ def test_the_cli_syncs_and_prints_a_summary_without_the_token(tmp_path, served):
     assert TOKEN.encode() not in warehouse_bytes(tmp_path)
 
 
+def test_the_settings_file_names_the_environments_and_incident_labels(tmp_path, served):
+    github, server = served
+    repo = github.repos[REPO]
+    repo.commit("live1", "2024-03-20T08:00:00Z", ["c4"])
+    repo.deployment(700, "c4", created="2024-03-19T09:00:00Z", environment="Live",
+                    statuses=[("success", "2024-03-19T10:00:00Z")])
+    repo.deployment(701, "live1", created="2024-03-20T09:00:00Z", environment="Live",
+                    statuses=[("success", "2024-03-20T10:00:00Z")])
+    repo.issue(1001, created="2024-03-20T11:00:00Z", labels=["Sev1"])
+    (tmp_path / "pitwall.toml").write_text('[metrics]\nproduction_environments = ["live"]\n'
+                                           '[ingest]\nincident_labels = ["sev1", "outage"]\n')
+    result = sync_cli(tmp_path, server, "--repo", REPO)
+    assert result.returncode == 0, result.stderr
+    con = connect(tmp_path / "w.duckdb", read_only=True)
+    assert con.execute("SELECT id, environment FROM deployments ORDER BY id").fetchall() == [
+        ("700", "Live"), ("701", "Live")]
+    assert con.execute("SELECT id FROM incidents").fetchall() == [(f"{REPO}#1001",)]
+    assert con.execute("SELECT id FROM prod_deployments ORDER BY id").fetchall() == [("700",), ("701",)]
+    assert {entry.path.rsplit("=", 1)[1] for entry in github.requests("/deployments\\?")} == {"live", "LIVE", "Live"}
+
+
 def test_a_rejected_token_is_one_line_naming_the_url(tmp_path, served):
     _, server = served
     wrong = "ghp_wrong0but0secret0000000000000000000"

@@ -8,8 +8,14 @@ import pytest
 
 from helpers import at
 from ingest.github.mapping import (
-    deployment_outcome, environment_variants, has_label, is_pull_request_item, map_commit, map_pull_request,
-    map_review, map_workflow_run,
+    deployment_outcome,
+    environment_variants,
+    has_label,
+    is_pull_request_item,
+    map_commit,
+    map_pull_request,
+    map_review,
+    map_workflow_run,
 )
 
 
@@ -41,10 +47,11 @@ def test_environment_spellings_asked_for():
 
 
 def test_labels_compare_in_any_case_and_exactly():
-    assert has_label({"labels": [{"name": "InCiDeNt"}]}, "incident")
-    assert not has_label({"labels": [{"name": "incident-followup"}]}, "incident")
-    assert has_label({"labels": ["Incident"]}, "INCIDENT")             # some payloads give names only
-    assert not has_label({"labels": []}, "incident")
+    assert has_label({"labels": [{"name": "InCiDeNt"}]}, ["incident"])
+    assert not has_label({"labels": [{"name": "incident-followup"}]}, ["incident"])
+    assert has_label({"labels": ["Incident"]}, ["INCIDENT"])             # some payloads give names only
+    assert has_label({"labels": [{"name": "SEV1"}]}, ["incident", "sev1"])
+    assert not has_label({"labels": []}, ["incident"])
 
 
 def test_pull_requests_in_the_issues_list_are_recognised():
@@ -75,4 +82,5 @@ def test_a_completed_run_without_conclusion():
     run = {"id": 1, "name": None, "path": ".github/workflows/ci.yml", "status": "completed", "conclusion": None,
            "created_at": "2024-03-01T00:00:00Z", "updated_at": "2024-03-01T00:10:00Z"}
     mapped = map_workflow_run("a/b", run)
-    assert (mapped.workflow, mapped.status, mapped.finished_at) == (".github/workflows/ci.yml", "completed", at(1, 0, 10))
+    assert (mapped.workflow, mapped.status, mapped.finished_at) == (
+        ".github/workflows/ci.yml", "completed", at(1, 0, 10))

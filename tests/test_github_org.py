@@ -114,3 +114,15 @@ def test_the_token_goes_in_the_authorization_header_only(tmp_path):
     assert all(TOKEN not in entry.path for entry in github.requests())
     stored = con.execute("SELECT string_agg(url, ' ') FROM sync_state").fetchone()[0]
     assert stored and TOKEN not in stored
+
+
+def test_a_renamed_repository_is_followed_to_its_new_name(tmp_path):
+    github = FakeGitHub()
+    delivery_history(github, "acme/old-name", pulls=1)
+    github.rename("acme/old-name", "acme/new-name")
+    con = connect(tmp_path / "warehouse.duckdb")
+    with FakeGitHubServer(github) as server:
+        sync_once(con, server, ["acme/old-name"])
+    assert [entry.status for entry in github.requests("^/repos/acme/old-name$")] == [301]
+    assert con.execute("SELECT id FROM repos").fetchall() == [("acme/new-name",)]
+    assert con.execute("SELECT id FROM pull_requests").fetchall() == [("acme/new-name#1",)]

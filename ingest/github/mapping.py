@@ -158,15 +158,16 @@ def _label_names(item: Json) -> list[str]:
     return [label["name"] if isinstance(label, Mapping) else str(label) for label in item.get("labels") or []]
 
 
-def has_label(issue: Json, label: str) -> bool:
-    """The issue carries a label named exactly `label`, in any case (`incident-followup` is not `incident`)."""
-    wanted = label.lower()
-    return any(name.lower() == wanted for name in _label_names(issue))
+def has_label(issue: Json, labels: Iterable[str]) -> bool:
+    """The issue carries a label named exactly one of `labels`, in any case (`incident-followup`
+    is not `incident`)."""
+    wanted = {label.lower() for label in labels}
+    return any(name.lower() in wanted for name in _label_names(issue))
 
 
-def map_issue(repo: str, issue: Json, label: str) -> Incident | None:
-    """An incident from an issue carrying the label: started when opened, resolved when closed."""
-    if is_pull_request_item(issue) or not has_label(issue, label):
+def map_issue(repo: str, issue: Json, labels: Iterable[str]) -> Incident | None:
+    """An incident from an issue carrying an incident label: started when opened, resolved when closed."""
+    if is_pull_request_item(issue) or not has_label(issue, labels):
         return None
     resolved_at = issue.get("closed_at") if issue.get("state") == "closed" else None
     return Incident(source=SOURCE, id=f"{repo}#{issue['number']}", started_at=issue["created_at"],

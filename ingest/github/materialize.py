@@ -202,7 +202,8 @@ def _releases(con: duckdb.DuckDBPyConnection, settings: GithubSettings, raw: Doc
 
 def _issues(con: duckdb.DuckDBPyConnection, settings: GithubSettings, raw: Documents, numbers: list[str]) -> Counter:
     _delete(con, "incidents", [f"{raw.repo}#{number}" for number in numbers])
-    records = [mapping.map_issue(raw.repo, d.body, settings.incident_label) for d in raw.get("issue", numbers).values()]
+    records = [mapping.map_issue(raw.repo, d.body, settings.incident_labels)
+               for d in raw.get("issue", numbers).values()]
     return _upsert(con, [record for record in records if record is not None])
 
 

@@ -16,7 +16,7 @@ class GithubSettings(BaseModel):
     """Settings of `pitwall sync github` and `pitwall rebuild` (the defaults of METRICS.md).
 
     `environments` are the production environment names (compared case-insensitively);
-    `incident_label` the issue label (any case) that makes an issue an incident;
+    `incident_labels` the issue labels (any case) that make an issue an incident;
     `deployments_from` the deployment signal: the Deployments API, or published releases.
     """
 
@@ -24,18 +24,18 @@ class GithubSettings(BaseModel):
 
     api_url: str = DEFAULT_API_URL
     environments: tuple[str, ...] = Field(default=("production", "prod", "prd"), min_length=1)
-    incident_label: str = Field(default="incident", min_length=1)
+    incident_labels: tuple[str, ...] = Field(default=("incident",), min_length=1)
     deployments_from: Literal["deployments", "releases"] = "deployments"
     since: datetime | None = None
     include_archived: bool = False
     include_forks: bool = False
     concurrency: int = Field(default=8, ge=1, le=64)
 
-    @field_validator("environments")
+    @field_validator("environments", "incident_labels")
     @classmethod
     def _no_blank_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
         if any(not name.strip() for name in names):
-            raise ValueError("an environment name is blank")
+            raise ValueError("a name is blank")
         return names
 
     @property

@@ -24,6 +24,7 @@ from metrics.settings import MetricsSettings
 from pitwall.context import AppContext, pass_app
 from pitwall.errors import UserError
 from pitwall.refresh import refresh_derived
+from pitwall.settings import settings_in_force
 
 TOKEN_VARIABLE = "GITHUB_TOKEN"
 REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -42,23 +43,30 @@ def mapping_options(command: Callable) -> Callable:
                            default="deployments", show_default=True,
                            help="The deployment signal: the Deployments API, or published releases "
                                 "(for repositories without deployments).")(command)
-    command = click.option("--incident-label", default="incident", show_default=True,
-                           help="Issues carrying this label (any case) are incidents.")(command)
+    command = click.option("--incident-label", "incident_labels", multiple=True, metavar="LABEL",
+                           help="Issues carrying this label (any case) are incidents (repeatable; "
+                                "default: ingest.incident_labels of pitwall.toml, else incident).")(command)
     return click.option("--environment", "environments", multiple=True, metavar="NAME",
-                        help="A production environment name (repeatable; default: production, prod, "
-                             "prd; compared case-insensitively).")(command)
+                        help="A production environment name (repeatable; compared case-insensitively; "
+                             "default: metrics.production_environments of pitwall.toml, else production, "
+                             "prod, prd).")(command)
 
 
-def _settings(environments: tuple[str, ...], incident_label: str, deployments_from: str, **more) -> GithubSettings:
-    chosen = {"environments": environments} if environments else {}
+def _settings(environments: tuple[str, ...], incident_labels: tuple[str, ...], deployments_from: str,
+              **more) -> GithubSettings:
+    """The GitHub settings: the options given, else those of pitwall.toml, else the defaults."""
+    in_force = settings_in_force()
     try:
-        return GithubSettings(incident_label=incident_label, deployments_from=deployments_from, **chosen, **more)
+        return GithubSettings(environments=environments or in_force.metrics.production_environments,
+                              incident_labels=incident_labels or in_force.ingest.incident_labels,
+                              deployments_from=deployments_from, **more)
     except ValueError as error:
         raise UserError(f"invalid option: {error}") from None
 
 
 def _metrics_settings(settings: GithubSettings) -> MetricsSettings:
-    return MetricsSettings(production_environments=settings.environments)
+    """The metrics settings in force, with the production environments this run used."""
+    return settings_in_force().metrics.model_copy(update={"production_environments": settings.environments})
 
 
 def _check_api_url(url: str) -> None:
@@ -92,7 +100,7 @@ def sync_group() -> None:
               help="Requests in flight at most.")
 @pass_app
 def github_command(app: AppContext, repos: tuple[str, ...], org: str | None, api_url: str, since,
-                   environments: tuple[str, ...], incident_label: str, deployments_from: str,
+                   environments: tuple[str, ...], incident_labels: tuple[str, ...], deployments_from: str,
                    include_archived: bool, include_forks: bool, concurrency: int) -> None:
     """Sync pull requests, reviews, deployments, incidents and workflow runs from GitHub.
 
@@ -109,7 +117,7 @@ def github_command(app: AppContext, repos: tuple[str, ...], org: str | None, api
     if not token:
         raise UserError(f"{TOKEN_VARIABLE} is not set: create a token with read access "
                         f"(see docs/providers.md) and export it")
-    settings = _settings(environments, incident_label, deployments_from, api_url=api_url,
+    settings = _settings(environments, incident_labels, deployments_from, api_url=api_url,
                          since=since.replace(tzinfo=UTC) if since else None,
                          include_archived=include_archived, include_forks=include_forks,
                          concurrency=concurrency)
@@ -128,10 +136,10 @@ def github_command(app: AppContext, repos: tuple[str, ...], org: str | None, api
 @click.command("rebuild")
 @mapping_options
 @pass_app
-def rebuild_command(app: AppContext, environments: tuple[str, ...], incident_label: str,
+def rebuild_command(app: AppContext, environments: tuple[str, ...], incident_labels: tuple[str, ...],
                     deployments_from: str) -> None:
     """Re-derive the GitHub rows from the stored raw JSON (offline) with these settings."""
-    settings = _settings(environments, incident_label, deployments_from)
+    settings = _settings(environments, incident_labels, deployments_from)
     with app.open() as con:
         summary = rebuild_github(con, settings)
         refresh_derived(con, _metrics_settings(settings))

@@ -406,6 +406,7 @@ class FakeGitHub:
         self.prefix = prefix.rstrip("/")
         self.page_size = page_size         # the largest page served (GitHub: 100)
         self.repos: dict[str, FakeRepo] = {}
+        self.renamed: dict[str, str] = {}     # old owner/name (lower case) -> current owner/name
         self.faults: list[Fault] = []
         self.log: list[Logged] = []
         self.remaining = rate_limit
@@ -418,6 +419,14 @@ class FakeGitHub:
         """Add a repository (owner/name; the owner is its organisation)."""
         self.repos[full_name.lower()] = FakeRepo(self, full_name, **options)
         return self.repos[full_name.lower()]
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename a repository: its old name answers 301 to the new one, as GitHub does."""
+        repo = self.repos.pop(old.lower())
+        repo.full_name = new
+        repo.owner, repo.name = new.split("/")
+        self.repos[new.lower()] = repo
+        self.renamed[old.lower()] = new
 
     def fault(self, pattern: str, kind: str, **options: Any) -> Fault:
         """Inject a fault for requests matching `pattern` (a regular expression over path?query)."""
@@ -482,6 +491,9 @@ class FakeGitHub:
         if len(parts) < 3 or parts[0] != "repos":
             return 404, _not_found(""), None
         repo = self._find(parts[1], parts[2])
+        moved = self.renamed.get(f"{parts[1]}/{parts[2]}".lower())
+        if repo is None and moved:
+            return 301, {"message": "Moved Permanently", "url": "/repos/" + "/".join([moved, *parts[3:]])}, None
         if repo is None:
             return 404, _not_found("repos/repos#get-a-repository"), None
         return self._repo_route(repo, parts[3:], query)
@@ -591,7 +603,10 @@ class _Handler(BaseHTTPRequestHandler):
             body, link = self._page(body, kind, path, query)
         else:
             link = None
-        self._send(status, body, target=target, link=link)
+        moved = None
+        if status == 301:
+            moved = {"Location": f"http://{self.headers.get('Host')}{github.prefix}{body['url']}"}
+        self._send(status, body, target=target, link=link, headers=moved)
 
     def _page(self, body: Any, kind: str, path: str, query: dict[str, str]) -> tuple[Any, str | None]:
         """Cut one page out of a list and build the Link header (absolute URLs, as GitHub)."""
