@@ -338,3 +338,34 @@ def write_settings(folder: Path, text: str, name: str = "pitwall.toml") -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def files_bytes(folder: Path, pattern: str) -> bytes:
+    """The bytes of every file in `folder` matching `pattern` (a warehouse and its WAL): to prove
+    a secret was never written."""
+    return b"".join(path.read_bytes() for path in sorted(folder.glob(pattern)))
+
+
+# --- stored scorecard results and sync bookmarks (tests/test_dashboard_pages.py) -----------------
+
+def store_scorecard_day(con: duckdb.DuckDBPyConnection, day: date, scorecard: str, levels: Sequence[str],
+                        results: Iterable[tuple[str, str | None, str, int, float | None]],
+                        rules: Iterable[tuple[str, str, str, str, Any, str, str | None]] = ()) -> None:
+    """Store one evaluation day of `scorecard` as `pitwall scorecards evaluate` would:
+    results (service, team, level, level_rank, score), rules (service, rule, level, status, value,
+    reason, remediation)."""
+    con.execute("INSERT INTO scorecard_runs VALUES (?, ?, ?, ?, 'spec.yaml', now())",
+                [day, scorecard, scorecard.title(), list(levels)])
+    for service_id, team_id, level, rank, score in results:
+        con.execute("INSERT INTO scorecard_results VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [day, scorecard, service_id, team_id, level, rank, score])
+    for service_id, rule, level, status, value, reason, remediation in rules:
+        con.execute("INSERT INTO scorecard_rule_results VALUES (?, ?, ?, ?, ?, 1.0, ?, ?, ?, ?)",
+                    [day, scorecard, service_id, rule, level, status, json.dumps(value), reason, remediation])
+
+
+def store_bookmark(con: duckdb.DuckDBPyConnection, scope: str, stream: str, bookmark: str,
+                   updated_at: datetime) -> None:
+    """A provider sync's bookmark, as ingest.sync_state stores it."""
+    con.execute("INSERT INTO sync_state VALUES ('github', ?, ?, NULL, NULL, ?, ?)",
+                [scope, stream, bookmark, updated_at])

@@ -9,6 +9,8 @@ from pitwall.commands.record import record_group
 from pitwall.commands.scorecards import scorecards_group
 from pitwall.commands.sync import rebuild_command, sync_group
 from pitwall.commands.sync_git import git_command
+from pitwall.commands.sync_gitlab import gitlab_command
+from pitwall.commands.sync_pagerduty import pagerduty_command
 
 ALL_COMMANDS = [import_command, schema_command, metrics_group, dashboard_command, demo_command]
 ALL_COMMANDS += [sync_group, rebuild_command]
@@ -16,4 +18,6 @@ ALL_COMMANDS += [record_group]
 ALL_COMMANDS += [catalog_group, scorecards_group]
 
 sync_group.add_command(git_command)
+sync_group.add_command(gitlab_command)
+sync_group.add_command(pagerduty_command)
 ALL_COMMANDS += [config_group]

@@ -1,0 +1,229 @@
+"""`pitwall sync gitlab`: the projects' streams, page by page, each page one transaction.
+
+Every list is read oldest change first (`order_by=updated_at&sort=asc&updated_after=BOOKMARK`),
+so each page advances its stream's bookmark (the newest `updated_at` it holds) in the very
+transaction that stores it. `updated_after` is inclusive: the items at the bookmark come back
+on the next run and are recognised by their stored version (no sub-resources fetched again).
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import duckdb
+
+from ingest.gitlab import mapping
+from ingest.gitlab.client import pages, project_path
+from ingest.gitlab.mapping import SOURCE
+from ingest.gitlab.series import sync_series
+from ingest.gitlab.store import Page, write_page
+from ingest.http import HttpClient, NotFound, RequestStats
+from ingest.raw import RawDocument, document_markers
+from ingest.sync_state import StreamState, load_state
+from warehouse.models import _Record, parse_timestamp
+
+__all__ = ["SOURCE", "GitlabSettings", "ProjectNotFound", "SyncSummary", "sync_gitlab"]
+
+START_RUN = """
+INSERT INTO sync_runs (id, source, target, started_at, status) VALUES ($id, $source, $target, now(), 'running')
+"""
+MARK_INTERRUPTED = "UPDATE sync_runs SET status = 'interrupted' WHERE source = $source AND status = 'running'"
+FINISH_RUN = """
+UPDATE sync_runs
+SET finished_at = now(), status = $status, requests = $requests, not_modified = $not_modified,
+    rate_limit_waits = $waits, retries = $retries, records = $records, error = $error
+WHERE id = $id
+"""
+
+Progress = Callable[[str, int, int, Counter], None]
+
+
+class ProjectNotFound(Exception):
+    """A project or group named on the command line does not exist (or the token may not see it)."""
+
+
+@dataclass(frozen=True)
+class GitlabSettings:
+    """`environments`: the production environment names, exactly as GitLab spells them."""
+
+    environments: tuple[str, ...] = ("production",)
+    since: datetime | None = None
+    concurrency: int = 8
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    projects: int
+    seconds: float
+    stats: RequestStats
+    records: Counter = field(default_factory=Counter)
+
+    def line(self) -> str:
+        s = self.stats
+        records = ", ".join(f"{count} {kind}" for kind, count in sorted(self.records.items())) or "nothing new"
+        noun = "project" if self.projects == 1 else "projects"
+        return (f"synced {self.projects} {noun} from GitLab in {self.seconds:.1f} s: {s.requests} requests, "
+                f"{s.rate_limit_waits} rate-limit waits, {s.retries} retries; records: {records}")
+
+
+def _newest(values: Sequence[str | None], current: str | None) -> str | None:
+    """The newest of `values` and the bookmark `current`."""
+    candidates = [v for v in (*values, current) if v]
+    return max(candidates, key=parse_timestamp) if candidates else None
+
+
+class ProjectSync:
+    """The streams of one project."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, client: HttpClient, settings: GitlabSettings,
+                 pool: ThreadPoolExecutor, project: str):
+        self.con, self.client, self.settings, self.pool, self.project = con, client, settings, pool, project
+        self.records: Counter = Counter()
+
+    def run(self, document: dict[str, Any]) -> Counter:
+        self._write(Page(self.project, documents=[RawDocument(self.project, "project", "project", document)],
+                         records=[mapping.map_project(document)]))
+        self._stream("merge_requests", "/merge_requests", {"state": "all"}, self._merge_requests)
+        for environment in self.settings.environments:
+            self._stream(f"deployments:{environment}", "/deployments", {"environment": environment},
+                         self._deployments)
+        self.records.update(sync_series(self.con, self.client, self.project))
+        self._stream("pipelines", "/pipelines", {}, self._pipelines)
+        self._stream("incidents", "/issues", {"issue_type": "incident", "state": "all", "scope": "all"},
+                     self._incidents)
+        return self.records
+
+    # --- the walk -------------------------------------------------------------------------
+
+    def _write(self, page: Page) -> None:
+        self.records.update(write_page(self.con, page))
+
+    def _stream(self, stream: str, tail: str, params: dict[str, Any],
+                build: Callable[[list[dict]], tuple[list[RawDocument], list[_Record], list[str]]]) -> None:
+        """Walk one list from its bookmark; each page (documents, records) and the bookmark in one write."""
+        state = load_state(self.con, SOURCE, self.project, stream)
+        start = state.bookmark or (self.settings.since.isoformat() if self.settings.since else None)
+        query = {**params, "order_by": "updated_at", "sort": "asc",
+                 **({"updated_after": start} if start else {})}
+        bookmark = state.bookmark
+        for items in pages(self.client, project_path(self.project, tail), query):
+            documents, records, reviewed = build(items)
+            bookmark = _newest([item.get("updated_at") for item in items], bookmark)
+            self._write(Page(self.project, documents=documents, records=records, reviewed=reviewed,
+                             states={stream: StreamState(bookmark=bookmark)}))
+
+    def _changed(self, kind: str, items: list[dict]) -> list[dict]:
+        """The items whose `updated_at` differs from the stored document's."""
+        key = "iid" if kind == "merge_request" else "id"
+        markers = document_markers(self.con, SOURCE, self.project, kind, [str(i[key]) for i in items])
+        return [i for i in items if markers.get(str(i[key]), (None, None))[0] != i.get("updated_at")]
+
+    # --- the streams ----------------------------------------------------------------------
+
+    def _merge_request_parts(self, mr: dict) -> tuple[list[dict], list[dict]]:
+        base = project_path(self.project, f"/merge_requests/{mr['iid']}")
+        commits = [c for page in pages(self.client, base + "/commits") for c in page]
+        notes = [n for page in pages(self.client, base + "/notes", {"sort": "asc", "order_by": "created_at"})
+                 for n in page]
+        return commits, notes
+
+    def _merge_requests(self, items: list[dict]):
+        changed = self._changed("merge_request", items)
+        documents: list[RawDocument] = []
+        records: list[_Record] = []
+        reviewed: list[str] = []
+        for mr, (commits, notes) in zip(changed, self.pool.map(self._merge_request_parts, changed)):
+            key = str(mr["iid"])
+            pull = mapping.map_merge_request(self.project, mr)
+            documents += [RawDocument(self.project, "merge_request", key, mr, version=mr.get("updated_at")),
+                          RawDocument(self.project, "merge_request_commits", key, commits),
+                          RawDocument(self.project, "merge_request_notes", key, notes)]
+            records += [pull, *(mapping.map_commit(self.project, c, pull.id) for c in commits),
+                        *mapping.map_reviews(pull.id, pull.author, notes)]
+            reviewed.append(pull.id)
+        return documents, records, reviewed
+
+    def _deployments(self, items: list[dict]):
+        documents = [RawDocument(self.project, "deployment", str(d["id"]), d, version=d.get("updated_at"))
+                     for d in items]
+        records = [r for r in (mapping.map_deployment(self.project, d) for d in items) if r is not None]
+        return documents, records, []
+
+    def _pipeline_detail(self, pipeline: dict) -> dict:
+        return self.client.get(project_path(self.project, f"/pipelines/{pipeline['id']}")).data
+
+    def _pipelines(self, items: list[dict]):
+        details = list(self.pool.map(self._pipeline_detail, self._changed("pipeline", items)))
+        documents = [RawDocument(self.project, "pipeline", str(p["id"]), p, version=p.get("updated_at"))
+                     for p in details]
+        return documents, [mapping.map_pipeline(self.project, p) for p in details], []
+
+    def _incidents(self, items: list[dict]):
+        documents = [RawDocument(self.project, "incident", str(i["iid"]), i, version=i.get("updated_at"))
+                     for i in items]
+        records = [r for r in (mapping.map_incident(self.project, i) for i in items) if r is not None]
+        return documents, records, []
+
+
+# --- which projects ----------------------------------------------------------------------
+
+def _project(client: HttpClient, project: str) -> dict[str, Any]:
+    try:
+        return client.get(project_path(project)).data
+    except NotFound as error:
+        raise ProjectNotFound(f"project {project}: not found, or GITLAB_TOKEN may not read it "
+                              f"(GET {error.url} answered 404)") from None
+
+
+def _group_projects(client: HttpClient, group: str) -> list[dict[str, Any]]:
+    path = f"/groups/{quote(group.strip('/'), safe='')}/projects"
+    try:
+        return [p for page in pages(client, path, {"include_subgroups": "true", "archived": "false"})
+                for p in page if not p.get("archived")]
+    except NotFound as error:
+        raise ProjectNotFound(f"group {group}: not found, or GITLAB_TOKEN may not list its projects "
+                              f"(GET {error.url} answered 404)") from None
+
+
+def _finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, stats: RequestStats,
+                records: Counter, error: str | None) -> None:
+    con.execute(FINISH_RUN, {"id": run_id, "status": status, "requests": stats.requests,
+                             "not_modified": stats.not_modified, "waits": stats.rate_limit_waits,
+                             "retries": stats.retries, "records": json.dumps(dict(records)), "error": error})
+
+
+def sync_gitlab(con: duckdb.DuckDBPyConnection, settings: GitlabSettings, client: HttpClient, *,
+                projects: Sequence[str] = (), group: str | None = None,
+                on_progress: Progress | None = None) -> SyncSummary:
+    """Sync the projects (and those of `group`); the derived tables are the caller's to refresh."""
+    started = time.monotonic()
+    target = ", ".join([*([f"group:{group}"] if group else []), *projects])[:500]
+    run_id = str(uuid.uuid4())
+    con.execute(MARK_INTERRUPTED, {"source": SOURCE})
+    con.execute(START_RUN, {"id": run_id, "source": SOURCE, "target": target})
+    records: Counter = Counter()
+    try:
+        found = {p["path_with_namespace"]: p for p in (_group_projects(client, group) if group else [])}
+        for name in projects:
+            document = _project(client, name)
+            found.setdefault(document["path_with_namespace"], document)
+        with ThreadPoolExecutor(settings.concurrency, thread_name_prefix="gitlab-fetch") as pool:
+            for done, (name, document) in enumerate(found.items(), start=1):
+                counts = ProjectSync(con, client, settings, pool, name).run(document)
+                records.update(counts)
+                if on_progress:
+                    on_progress(name, done, len(found), counts)
+    except BaseException as error:
+        _finish_run(con, run_id, "failed", client.stats, records, str(error) or type(error).__name__)
+        raise
+    _finish_run(con, run_id, "success", client.stats, records, None)
+    con.execute("INSERT INTO ingest_runs VALUES (?, ?, now(), ?)", [SOURCE, target, sum(records.values())])
+    return SyncSummary(len(found), time.monotonic() - started, client.stats, records)
