@@ -20,7 +20,7 @@ PROJECTS = ("acme/app", "acme/lib")
 
 
 def fake() -> FakeGitLab:
-    """Two projects, two items a page: 52 requests for a full sync."""
+    """Two projects, two items a page: 56 requests for a full sync."""
     gitlab = FakeGitLab(page_size=2)
     for number, path in enumerate(PROJECTS):
         delivery_history(gitlab, path, offset=1000 * number)
@@ -33,7 +33,7 @@ def clean_rows(tmp_path_factory) -> dict:
     gitlab = fake()
     with FakeGitLabServer(gitlab) as server:
         sync_once(con, server, PROJECTS)
-    assert len(gitlab.requests()) == 52
+    assert len(gitlab.requests()) == 56
     return canonical_rows(con)
 
 

@@ -81,7 +81,7 @@ def test_a_second_sync_reads_only_what_changed(tmp_path):
         assert canonical_rows(con) == first
         assert gitlab.requests(r"/merge_requests/\d+/") == []     # boundary MRs are known: no re-fetch
         assert gitlab.requests(r"/pipelines/\d+") == []
-        assert again.stats.requests == 5   # the project, then one page of each of the four lists
+        assert again.stats.requests == 7   # the project, its tree (3 files, 2 a page), one page of each list
         # MR 4 is merged, a new deployment ships it, the incident reopens and a pipeline finishes
         project.commit("b4", march(7, 8), ["c3"])
         project.commit("c4", march(7, 12), ["c3"])
@@ -128,3 +128,17 @@ def test_since_skips_what_changed_before_it_on_a_first_sync(tmp_path):
     assert [r[0] for r in con.execute("SELECT id FROM pull_requests ORDER BY id").fetchall()] == [
         "acme/app!3", "acme/app!4"]
     assert [r[0] for r in con.execute("SELECT id FROM deployments ORDER BY id").fetchall()] == ["102", "103", "105"]
+
+
+def test_one_tree_listing_gives_the_scorecards_repository_facts(tmp_path):
+    gitlab, project, con = synced(tmp_path)
+    project.tree = ["README.md", ".gitlab-ci.yml", "Dockerfile", "docs/index.md", "src/app.py"]
+    other = delivery_history(gitlab, "acme/empty", offset=1000)
+    other.tree = None  # an empty repository: GitLab answers 404
+    with FakeGitLabServer(gitlab) as server:
+        sync_once(con, server, [PROJECT, "acme/empty"])
+    facts = con.execute("SELECT repo, listed, readme, codeowners, ci_workflow, dockerfile, docs_folder "
+                        "FROM repo_tree_facts WHERE source = 'gitlab' ORDER BY repo").fetchall()
+    assert facts == [("acme/app", True, True, False, True, True, True),
+                     ("acme/empty", False, None, None, None, None, None)]
+    assert con.execute("SELECT count(*) FROM deployments WHERE repo = 'acme/empty'").fetchone()[0] > 0

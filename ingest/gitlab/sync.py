@@ -25,8 +25,9 @@ from ingest.gitlab.client import pages, project_path
 from ingest.gitlab.mapping import SOURCE
 from ingest.gitlab.series import sync_series
 from ingest.gitlab.store import Page, write_page
-from ingest.http import HttpClient, NotFound, RequestStats
+from ingest.http import HttpClient, NotFound, PermissionDenied, RequestStats
 from ingest.raw import RawDocument, document_markers
+from ingest.repo_facts import store_repo_facts, tree_facts
 from ingest.sync_state import StreamState, load_state
 from warehouse.models import _Record, parse_timestamp
 
@@ -91,6 +92,7 @@ class ProjectSync:
     def run(self, document: dict[str, Any]) -> Counter:
         self._write(Page(self.project, documents=[RawDocument(self.project, "project", "project", document)],
                          records=[mapping.map_project(document)]))
+        self._repository_facts(document.get("default_branch"))
         self._stream("merge_requests", "/merge_requests", {"state": "all"}, self._merge_requests)
         for environment in self.settings.environments:
             self._stream(f"deployments:{environment}", "/deployments", {"environment": environment},
@@ -100,6 +102,22 @@ class ProjectSync:
         self._stream("incidents", "/issues", {"issue_type": "incident", "state": "all", "scope": "all"},
                      self._incidents)
         return self.records
+
+    def _repository_facts(self, branch: str | None) -> None:
+        """One tree listing of the default branch -> the scorecards' repository facts.
+
+        A listing that is refused or missing (no default branch, an empty repository: 404; no
+        permission: 403) leaves the facts unknown; the sync goes on.
+        """
+        facts = None
+        if branch:
+            try:
+                listing = pages(self.client, project_path(self.project, "/repository/tree"),
+                                {"ref": branch, "recursive": "true", "per_page": 100})
+                facts = tree_facts(entry["path"] for page in listing for entry in page if entry.get("type") == "blob")
+            except (NotFound, PermissionDenied):
+                facts = None
+        store_repo_facts(self.con, self.project, SOURCE, facts)
 
     # --- the walk -------------------------------------------------------------------------
 

@@ -50,6 +50,8 @@ class FakeProject:
         self.deployments: list[dict] = []
         self.pipelines: dict[int, dict] = {}
         self.issues: list[dict] = []
+        # The default branch's files (GET .../repository/tree); None: the listing answers 404.
+        self.tree: list[str] | None = ["README.md", ".gitlab-ci.yml", "src/main.py"]
         self._note_id = number * 100_000
 
     def document(self) -> dict[str, Any]:
@@ -226,6 +228,11 @@ class FakeGitLab(Served):
         if rest == ["deployments"]:
             wanted = [d for d in project.deployments if d["environment"]["name"] == query.get("environment")]
             return 200, _changed_since(wanted, query), True
+        if rest == ["repository", "tree"]:
+            if project.tree is None or query.get("ref") != "main":
+                return 404, {"message": "404 Tree Not Found"}, False
+            return 200, [{"path": p, "type": "blob", "name": p.rsplit("/", 1)[-1]}
+                         for p in project.tree], True
         if rest == ["repository", "compare"]:
             return 200, project.compare(query["from"], query["to"]), False
         if rest == ["pipelines"]:
