@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["TRENDS", "WEEK_AXIS", "trend_figure", "trend_figures"]
+__all__ = ["TRENDS", "trend_figure", "trend_figures", "week_axis", "week_axis_title"]
 
-WEEK_AXIS = "Week starting Monday (UTC)"
 MAX_TICKS = 12
 SMALL_COUNT = 5
 WEEK_MS = 7 * 24 * 3600 * 1000
@@ -34,7 +33,12 @@ TRENDS = (
 )
 
 
-def trend_figure(weekly: pd.DataFrame, trend: _Trend) -> go.Figure:
+def week_axis_title(tz: str) -> str:
+    """The x axis title of a weekly chart: weeks start on Monday in the settings' time zone."""
+    return f"Week starting Monday ({tz})"
+
+
+def trend_figure(weekly: pd.DataFrame, trend: _Trend, tz: str = "UTC") -> go.Figure:
     """One trend as a figure: weeks on x, the figure on y; weeks without data are gaps in lines."""
     weeks = [pd.Timestamp(week).date().isoformat() for week in weekly["week"]]
     values = [None if pd.isna(value) else float(value) for value in weekly[trend.column]]
@@ -45,7 +49,7 @@ def trend_figure(weekly: pd.DataFrame, trend: _Trend) -> go.Figure:
     figure = go.Figure(trace)
     figure.update_layout(
         title={"text": trend.title},
-        xaxis=_week_axis(weeks),
+        xaxis=week_axis(weeks, tz),
         yaxis={"title": {"text": trend.y_title}, "tickformat": trend.tick_format, "rangemode": "tozero"},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         height=300,
@@ -55,14 +59,14 @@ def trend_figure(weekly: pd.DataFrame, trend: _Trend) -> go.Figure:
     return figure
 
 
-def _week_axis(weeks: list[str]) -> dict:
+def week_axis(weeks: list[str], tz: str) -> dict:
     """A date axis ticked on Mondays (every n-th week when there are many)."""
-    axis = {"title": {"text": WEEK_AXIS}, "type": "date", "tickformat": "%d %b %Y"}
+    axis = {"title": {"text": week_axis_title(tz)}, "type": "date", "tickformat": "%d %b %Y"}
     if weeks:
         axis |= {"tick0": weeks[0], "dtick": WEEK_MS * max(1, math.ceil(len(weeks) / MAX_TICKS))}
     return axis
 
 
-def trend_figures(weekly: pd.DataFrame) -> list[go.Figure]:
-    """The four weekly trend charts, in DORA order."""
-    return [trend_figure(weekly, trend) for trend in TRENDS]
+def trend_figures(weekly: pd.DataFrame, tz: str = "UTC") -> list[go.Figure]:
+    """The four weekly trend charts, in DORA order, weeks starting Monday in `tz`."""
+    return [trend_figure(weekly, trend, tz) for trend in TRENDS]

@@ -24,9 +24,11 @@ __all__ = [
     "DEFAULT_DB",
     "Overview",
     "WarehouseUnavailable",
+    "load_all_groups",
     "load_groups",
     "load_overview",
     "load_table",
+    "read_only",
     "warehouse_path",
     "warehouse_stamp",
 ]
@@ -65,7 +67,7 @@ def warehouse_stamp(path: Path) -> str:
 
 
 @contextmanager
-def _read_only(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
+def read_only(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the warehouse, closed afterwards; failures as WarehouseUnavailable."""
     try:
         con = connect(db, read_only=True)
@@ -83,15 +85,15 @@ def _read_only(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def load_overview(db: str, stamp: str, filters: Filters) -> Overview:
-    """The overview's figures for `filters` (`stamp` only keys the cache)."""
+def load_overview(db: str, stamp: str, filters: Filters, tz: str = "UTC") -> Overview:
+    """The overview's figures for `filters`, weeks starting Monday in `tz` (`stamp` only keys the cache)."""
     scope = {"team": filters.team, "service": filters.service}
     before = filters.previous()
-    with _read_only(db) as con:
+    with read_only(db) as con:
         return Overview(
-            current=dora_table(con, filters.since, filters.until, "org", **scope),
-            previous=dora_table(con, before.since, before.until, "org", **scope),
-            weekly=weekly_series(con, filters.since, filters.until, **scope),
+            current=dora_table(con, filters.since, filters.until, "org", filters.benchmark, **scope),
+            previous=dora_table(con, before.since, before.until, "org", filters.benchmark, **scope),
+            weekly=weekly_series(con, filters.since, filters.until, tz=tz, **scope),
             health=data_health(con, filters.since, filters.until, **scope),
         )
 
@@ -99,12 +101,18 @@ def load_overview(db: str, stamp: str, filters: Filters) -> Overview:
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_table(db: str, stamp: str, filters: Filters, by: str) -> pd.DataFrame:
     """The DORA figures for `filters`, one row per team or service (`stamp` only keys the cache)."""
-    with _read_only(db) as con:
-        return dora_table(con, filters.since, filters.until, by, team=filters.team, service=filters.service)
+    with read_only(db) as con:
+        return dora_table(con, filters.since, filters.until, by, filters.benchmark, team=filters.team,
+                          service=filters.service)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def load_all_groups(db: str, stamp: str) -> dict[str, list[str]]:
+    """The teams and the services the warehouse knows, keyed "team" and "service" (one connection)."""
+    with read_only(db) as con:
+        return {group_by: list(known_groups(con, group_by)) for group_by in ("team", "service")}
+
+
 def load_groups(db: str, stamp: str, group_by: str) -> list[str]:
     """The teams or services the warehouse knows (`stamp` only keys the cache)."""
-    with _read_only(db) as con:
-        return list(known_groups(con, group_by))
+    return load_all_groups(db, stamp)[group_by]

@@ -4,28 +4,20 @@ Data reaches the page only as plain text, numbers, tables and charts, never as r
 """
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
 from dashboard.charts import trend_figures
-from dashboard.data import (
-    WarehouseUnavailable,
-    load_groups,
-    load_overview,
-    load_table,
-    warehouse_path,
-    warehouse_stamp,
-)
-from dashboard.filters import GROUPINGS, Filters, from_query, to_query
+from dashboard.data import load_overview, load_table
+from dashboard.filters import GROUPINGS, Filters
+from dashboard.overview_extras import render_banner, render_extras
+from dashboard.page import View, run_page
+from dashboard.page_data import load_leader_view
 from dashboard.safe_csv import to_safe_csv
 from dashboard.tiles import TIER_COLORS, Tile, build_tiles, first_row, tier_label
 
 __all__ = ["render"]
-
-EARLIEST, LATEST = date(1970, 1, 1), date(2100, 12, 31)
-"""The date picker's bounds (a URL window outside them widens them)."""
 
 HEALTH_ITEMS = (
     ("failed_attempts", "Failed deployment attempts",
@@ -48,39 +40,6 @@ TABLE_FORMATS = {
 }
 
 
-def _picker(label: str, options: list[str], wanted: str | None, key: str, everyone: str) -> str | None:
-    """A selectbox over `options` plus "everyone" (None), starting at `wanted` when it is known."""
-    if wanted is not None and wanted not in options:
-        st.warning(f"Ignored the URL parameter {key}: the warehouse knows no such {key}.")
-        wanted = None
-    choices: list[str | None] = [None, *options]
-    return st.selectbox(label, choices, index=choices.index(wanted), key=key,
-                        format_func=lambda choice: everyone if choice is None else choice)
-
-
-def _window(wanted: Filters) -> tuple[date, date]:
-    """The date range picker: first and last day shown, [since, until) returned."""
-    last_day = wanted.until - timedelta(days=1)
-    picked = st.date_input("Window (first and last day)", value=(wanted.since, last_day), key="window",
-                           min_value=min(EARLIEST, wanted.since), max_value=max(LATEST, last_day),
-                           format="YYYY-MM-DD")
-    if isinstance(picked, (tuple, list)) and len(picked) == 2:
-        return picked[0], picked[1] + timedelta(days=1)
-    return wanted.since, wanted.until  # half-picked range: keep the current window
-
-
-def _sidebar(db: str, stamp: str, wanted: Filters) -> Filters:
-    """The filter widgets, started from the URL; returns what they now select."""
-    with st.sidebar:
-        st.header("Filters")
-        since, until = _window(wanted)
-        team = _picker("Team", load_groups(db, stamp, "team"), wanted.team, "team", "All teams")
-        service = _picker("Service", load_groups(db, stamp, "service"), wanted.service, "service", "All services")
-        st.caption("Warehouse (read-only)")
-        st.text(db)
-    return replace(wanted, since=since, until=until, team=team, service=service)
-
-
 def _render_tile(tile: Tile, days: int) -> None:
     """One DORA tile: the figure, its change, the tier badge and the small print."""
     neutral = tile.delta_is_neutral
@@ -94,13 +53,13 @@ def _render_tile(tile: Tile, days: int) -> None:
     st.caption(tile.detail)
 
 
-def _render_header(filters: Filters, overall: str | None) -> None:
+def _render_header(filters: Filters, overall: str | None, tz: str) -> None:
     """The window shown and the comparison period, and the overall tier."""
     before = filters.previous()
     last, before_last = filters.until - timedelta(days=1), before.until - timedelta(days=1)
     st.caption(f"{filters.days} days from {filters.since} to {last}, compared with the previous "
-               f"{filters.days} days ({before.since} to {before_last}). Times in UTC. "
-               "The overall tier is the lowest of the four DORA tiers.")
+               f"{filters.days} days ({before.since} to {before_last}). Weeks in {tz}. "
+               f"Tiers from the DORA {filters.benchmark} benchmarks; the overall tier is the lowest of the four.")
     st.badge(tier_label(overall, prefix="Overall tier"), color=TIER_COLORS.get(overall, "gray"))
 
 
@@ -136,31 +95,24 @@ def _render_health(health: dict[str, int]) -> None:
             st.metric(label, "—" if value is None else str(value), help=explanation, border=True)
 
 
+def _body(view: View) -> dict[str, str]:
+    """The overview's sections; returns the table grouping for the URL."""
+    db, stamp, filters = view.db, view.stamp, view.filters
+    leader = load_leader_view(db, stamp, filters)
+    render_banner(leader, datetime.now(UTC))
+    overview = load_overview(db, stamp, filters, view.timezone)
+    current = first_row(overview.current)
+    _render_header(filters, current and current.get("tier"), view.timezone)
+    for column, tile in zip(st.columns(5), build_tiles(current, first_row(overview.previous), filters.days)):
+        with column:
+            _render_tile(tile, filters.days)
+    _render_trends(trend_figures(overview.weekly, view.timezone))
+    by = _render_table(db, stamp, filters, view.by)
+    _render_health(overview.health)
+    render_extras(leader, filters.days, filters.benchmark)
+    return {"by": by}
+
+
 def render() -> None:
     """Draw the overview for the warehouse named by PITWALL_DB and the filters in the URL."""
-    st.title("Delivery overview")
-    path = warehouse_path()
-    if not path.exists():
-        st.error("No warehouse found: run `pitwall import` or `pitwall demo` first, or set PITWALL_DB.")
-        st.text(str(path))
-        return
-    db, stamp = str(path), warehouse_stamp(path)
-    wanted, wanted_by, ignored = from_query(st.query_params.to_dict())
-    for message in ignored:
-        st.warning(message)
-    try:
-        filters = _sidebar(db, stamp, wanted)
-        overview = load_overview(db, stamp, filters)
-        current = first_row(overview.current)
-        _render_header(filters, current and current.get("tier"))
-        for column, tile in zip(st.columns(5), build_tiles(current, first_row(overview.previous), filters.days)):
-            with column:
-                _render_tile(tile, filters.days)
-        _render_trends(trend_figures(overview.weekly))
-        by = _render_table(db, stamp, filters, wanted_by)
-        _render_health(overview.health)
-    except WarehouseUnavailable as error:
-        st.error("The warehouse cannot be read right now.")
-        st.text(str(error))
-        return
-    st.query_params.from_dict(to_query(filters, by))
+    run_page("Delivery overview", _body)

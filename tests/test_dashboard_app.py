@@ -218,7 +218,8 @@ def test_an_empty_window_shows_no_data(small_org, monkeypatch):
     app = run_app(small_org, monkeypatch, since="2020-01-01", until="2020-01-29")
     for tile in tiles(app).values():
         assert tile == {"value": "—", "delta": "", "tier": "no data", "detail": "no data"}
-    assert [i.value for i in app.info] == ["No deployments in this window."]
+    assert [i.value for i in app.info] == ["No deployments in this window.", "No catalog services.",
+                                           "No team has a score in both periods."]
     # 2020-01-01 is a Wednesday: five weeks overlap the window, from Monday 2019-12-30.
     assert figures(app)["Deployments per week"]["data"][0]["x"][0] == "2019-12-30"
     assert figures(app)["Deployments per week"]["data"][0]["y"] == [0, 0, 0, 0, 0]

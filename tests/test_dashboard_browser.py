@@ -89,7 +89,7 @@ def tile(page: Page, label: str):
     return page.get_by_test_id("stMetric").filter(has_text=label)
 
 
-def test_the_dashboard_shows_the_tiles_in_chromium_and_stops_cleanly(server, page):
+def test_the_dashboard_shows_every_page_in_chromium_and_stops_cleanly(server, page):
     page.goto(f"{server.url}/?{WINDOW}")
     expect(tile(page, "Deployment frequency")).to_contain_text("1.00/wk", timeout=WAIT_MS)
     expect(tile(page, "Deployment frequency")).to_contain_text("+0.50/wk")
@@ -114,9 +114,52 @@ def test_the_dashboard_shows_the_tiles_in_chromium_and_stops_cleanly(server, pag
     expect(tile(page, "Deployment frequency")).to_contain_text("0.50/wk", timeout=WAIT_MS)
     expect(tile(page, "Change failure rate")).to_contain_text("50.0%")
 
+    _change_the_team_filter(page, server)
+    _walk_every_page(page, server)
+
     assert _stop(server) == 0
     assert port_is_free(server.port), "the Streamlit server outlived `pitwall dashboard`"
     assert "Dashboard stopped." in server.log.read_text()
+
+
+def _change_the_team_filter(page: Page, server: Server) -> None:
+    """Choosing a team in the sidebar changes the tiles and the URL."""
+    page.goto(f"{server.url}/?{WINDOW}")
+    expect(tile(page, "Deployment frequency")).to_contain_text("1.00/wk", timeout=WAIT_MS)
+    page.get_by_test_id("stSelectbox").filter(has_text="Team").click()
+    page.get_by_role("option", name="search").click()
+    expect(tile(page, "Change lead time (p50)")).to_contain_text("51.0 h", timeout=WAIT_MS)
+    expect(tile(page, "Change failure rate")).to_contain_text("0.0%")
+    expect(page).to_have_url(f"{server.url}/?{WINDOW}&by=team&team=search")
+
+
+def _walk_every_page(page: Page, server: Server) -> None:
+    """The sidebar leads to every page; each shows its figures for the window in the URL."""
+    nav = page.get_by_test_id("stSidebarNav")
+    for title in ("Teams", "Services & scorecards", "Delivery flow", "Data health", "Export", "Overview"):
+        nav.get_by_role("link", name=title).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(
+            "Delivery overview" if title == "Overview" else title, timeout=WAIT_MS)
+
+    page.goto(f"{server.url}/teams?{WINDOW}&team=payments")
+    expect(page.get_by_text("Team payments")).to_be_visible(timeout=WAIT_MS)
+    page.goto(f"{server.url}/services?{WINDOW}&service=checkout")
+    expect(page.get_by_text("Service checkout")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("No scorecard results for this service", exact=False)).to_be_visible()
+    page.goto(f"{server.url}/flow?{WINDOW}")
+    expect(page.get_by_text("Pull-request size distribution (merged in the window)")).to_be_visible(timeout=WAIT_MS)
+    page.goto(f"{server.url}/health?{WINDOW}")
+    expect(tile(page, "Failed deployment attempts")).to_contain_text("1", timeout=WAIT_MS)
+    expect(tile(page, "Unattributed incidents")).to_contain_text("1")
+
+    page.goto(f"{server.url}/export?{WINDOW}")
+    button = page.get_by_role("button", name="Download dora_by_team.csv")
+    expect(button).to_be_visible(timeout=WAIT_MS)
+    with page.expect_download() as download:
+        button.click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert rows[0] == DORA_COLUMNS
+    assert [(row[0], row[1], float(row[4])) for row in rows[1:]] == [("payments", "2", 42.0), ("search", "2", 51.0)]
 
 
 def test_dashboard_refuses_a_missing_warehouse(tmp_path):

@@ -4,6 +4,7 @@ from pitwall.commands.config import config_group
 from pitwall.commands.dashboard import dashboard_command
 from pitwall.commands.demo import demo_command
 from pitwall.commands.events import import_command, schema_command
+from pitwall.commands.export import export_command
 from pitwall.commands.metrics import metrics_group
 from pitwall.commands.record import record_group
 from pitwall.commands.scorecards import scorecards_group
@@ -21,3 +22,4 @@ sync_group.add_command(git_command)
 sync_group.add_command(gitlab_command)
 sync_group.add_command(pagerduty_command)
 ALL_COMMANDS += [config_group]
+ALL_COMMANDS += [export_command]
