@@ -28,6 +28,8 @@ GOLDEN_PATH_COLUMNS = ["template", "services", "deployments", *MEDIAN_FIGURES, "
 def golden_paths(con: duckdb.DuckDBPyConnection, since: date, until: date, benchmark: str = "2023") -> pd.DataFrame:
     """One row per template (sorted), then the services without a template (GOLDEN_PATH_COLUMNS)."""
     services = catalog_services(con)
+    if not services:
+        return pd.DataFrame(columns=GOLDEN_PATH_COLUMNS, dtype=object)
     dora = dora_table(con, since, until, group_by="service", benchmark=benchmark, all_groups=True)
     template_of = pd.DataFrame({"group": [s.id for s in services],
                                 "template": [s.catalog.get("template") for s in services]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from helpers import at, commit, component, deployment, run_pitwall, warehouse_file, write_catalog
 from ingest.catalog import import_catalog
 from metrics.derive import derive
+from scorecards.golden_paths import GOLDEN_PATH_COLUMNS, golden_paths
 from scorecards.report import CSV_COLUMNS
 from warehouse import connect
 
@@ -170,3 +172,9 @@ def test_facts_lists_every_fact(tmp_path: Path) -> None:
     assert {"annotations.<key>", "repo.readme", "dora.deploys_per_week", "ci.success_rate", "incidents.open"} <= set(
         names)
     assert all(fact["kind"] in ("number", "text", "boolean", "list") and fact["description"] for fact in body["facts"])
+
+
+def test_golden_paths_of_a_warehouse_without_a_catalog_is_an_empty_table(tmp_path: Path) -> None:
+    con = connect(tmp_path / "empty.duckdb")
+    table = golden_paths(con, date(2024, 3, 1), date(2024, 3, 29))
+    assert list(table.columns) == GOLDEN_PATH_COLUMNS and table.empty
