@@ -130,12 +130,12 @@ def test_the_cli_syncs_and_prints_a_summary_without_the_token(tmp_path, served):
     result = sync_cli(tmp_path, server, "--repo", REPO)
     assert result.returncode == 0, result.stderr
     # 1 repo + 1 pulls page + 4 x 3 per pull request + 9 deployment lists + 5 statuses + 4 compares
-    # + 1 issues page + 1 runs page = 34; commits: 4 branch commits (b1-b4) + 4 shipped (c1-c4).
-    assert re.fullmatch(r"synced 1 repository from GitHub in [\d.]+ s: 34 requests \(0 answered 304\), "
+    # + 1 issues page + 1 runs page + 1 tree = 35; commits: 4 branch commits (b1-b4) + 4 shipped (c1-c4).
+    assert re.fullmatch(r"synced 1 repository from GitHub in [\d.]+ s: 35 requests \(0 answered 304\), "
                         r"0 rate-limit waits, 0 retries; records: 8 commit, 5 deployment, 1 incident, "
                         r"2 pipeline_run, 4 pull_request, 1 repo, 4 review\n", result.stdout)
     again = sync_cli(tmp_path, server, "--repo", REPO)
-    assert "13 requests (13 answered 304)" in again.stdout and "records: nothing new" in again.stdout
+    assert "14 requests (14 answered 304)" in again.stdout and "records: nothing new" in again.stdout
     for output in (result.stdout, result.stderr, again.stdout, again.stderr):
         assert TOKEN not in output
     assert TOKEN.encode() not in warehouse_bytes(tmp_path)

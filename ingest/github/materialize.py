@@ -8,6 +8,9 @@ settings. Re-materializing an entity first removes the rows it produced before.
 Commits are shared: a commit listed by a pull request is linked to it (to the lowest-numbered
 pull request when several list it); a commit known only from a compare is stored unlinked and
 never overwrites a linked one.
+
+The tree listing gives no canonical record: it becomes the repository facts of the scorecards
+(repo_tree_facts, through ingest/repo_facts.py), which a rebuild recomputes the same way.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import duckdb
 from ingest.github import mapping
 from ingest.github.settings import SOURCE, GithubSettings
 from ingest.raw import RawDocument, load_documents
+from ingest.repo_facts import delete_repo_facts, store_repo_facts, tree_facts
 from warehouse.models import Commit
 from warehouse.store import upsert_records
 
@@ -211,6 +215,16 @@ def _runs(con: duckdb.DuckDBPyConnection, settings: GithubSettings, raw: Documen
     return _upsert(con, [mapping.map_workflow_run(raw.repo, d.body) for d in raw.get("workflow_run", ids).values()])
 
 
+def _tree(con: duckdb.DuckDBPyConnection, settings: GithubSettings, raw: Documents, keys: list[str]) -> Counter:
+    """The repository facts of the stored listing: unknown (None) when it was refused or missing;
+    GitHub's `truncated` listing counts as far as it goes. Facts are no records: nothing counted."""
+    for document in raw.get("tree", keys).values():
+        body = document.body
+        facts = None if "unavailable" in body else tree_facts(body["paths"])
+        store_repo_facts(con, raw.repo, SOURCE, facts, listed_at=mapping.timestamp(body["listed_at"]))
+    return Counter()
+
+
 Handler = Callable[[duckdb.DuckDBPyConnection, GithubSettings, Documents, list[str]], Counter]
 
 # Kinds of raw document that are entities, in materialization order (pull requests link their
@@ -223,6 +237,7 @@ KINDS: dict[str, Handler] = {
     "release": _releases,
     "issue": _issues,
     "workflow_run": _runs,
+    "tree": _tree,
 }
 
 
@@ -241,6 +256,7 @@ def materialize(con: duckdb.DuckDBPyConnection, settings: GithubSettings, repo: 
 
 
 def clear_canonical(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove every canonical row GitHub produced (before a rebuild)."""
+    """Remove every canonical row GitHub produced, and its repository facts (before a rebuild)."""
     for table in CANONICAL_TABLES:
         con.execute(f"DELETE FROM {table} WHERE source = ?", [SOURCE])
+    delete_repo_facts(con, SOURCE)

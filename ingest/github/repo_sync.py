@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import duckdb
@@ -29,6 +29,8 @@ from ingest.github.streams import (
     PULL_REVIEWS,
     PULLS,
     RELEASES,
+    REPOSITORY,
+    TREE,
     WORKFLOW_RUNS,
     Stream,
 )
@@ -217,6 +219,7 @@ class RepoSync:
         self.sync_compares()
         self.sync_issues()
         self.sync_workflow_runs()
+        self.sync_tree()
         self._wait_for_writes()
 
     def sync_pulls(self) -> None:
@@ -460,6 +463,38 @@ class RepoSync:
             self._finish(walk, bookmark=_iso(oldest_running), etag=False)
         else:
             self._finish(walk)
+
+    # the tree listing ------------------------------------------------------------------------------
+
+    def sync_tree(self) -> None:
+        """The default branch's paths, for the repository facts: one request, conditional once
+        listed (an unchanged tree costs one 304). A refused or missing listing is stored as such
+        (the facts become unknown) and asked for again next time; the sync goes on either way."""
+        repository = next(iter(self.ctx.read(load_documents, SOURCE, self.repo, REPOSITORY.name).values()), None)
+        branch = repository.body.get("default_branch") if repository else None
+        if not branch:
+            self._submit(self._tree_batch(None, {"unavailable": {"status": None, "message": "no default branch"}}))
+            return
+        path = TREE.path_for(repo=self.repo, ref=branch)
+        url = self.client.url(path, TREE.params)
+        state = self.ctx.read(load_state, SOURCE, self.repo, TREE.name)
+        response = self.client.get(path, params=TREE.params, etag=state.etag_for(url), allow=TREE.refused)
+        if response.not_modified:
+            return
+        if response.status in TREE.refused:
+            message = response.data.get("message") if isinstance(response.data, dict) else None
+            body = {"unavailable": {"status": response.status, "message": message}}
+            self._submit(self._tree_batch(StreamState(url=url), body))
+        else:
+            self._submit(self._tree_batch(StreamState(url=url, etag=response.etag), TREE.post_process(response.data),
+                                          etag=response.etag))
+
+    def _tree_batch(self, state: StreamState | None, body: dict[str, Any], etag: str | None = None) -> Batch:
+        """The tree document, stamped with when it was listed (a rebuild keeps that time)."""
+        body = {**body, "listed_at": _iso(datetime.now(UTC))}
+        batch = Batch(self.repo, states={TREE.name: state} if state else {})
+        batch.add(RawDocument(self.repo, TREE.name, TREE.name, body, etag=etag))
+        return batch
 
 
 def _succeeded(document: RawDocument) -> bool:

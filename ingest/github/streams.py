@@ -15,15 +15,18 @@ from urllib.parse import quote
 
 __all__ = [
     "Stream", "REPOSITORY", "ORG_REPOSITORIES", "PULLS", "PULL", "PULL_COMMITS", "PULL_REVIEWS",
-    "DEPLOYMENTS", "DEPLOYMENT_STATUSES", "COMPARE", "ISSUES", "WORKFLOW_RUNS", "RELEASES",
+    "DEPLOYMENTS", "DEPLOYMENT_STATUSES", "COMPARE", "ISSUES", "WORKFLOW_RUNS", "RELEASES", "TREE",
 ]
 
 PER_PAGE = 100
 
 
 def _segment(key: str, value: Any) -> str:
-    # `repo` is owner/name: its slash separates two path segments on purpose.
-    return str(value) if key == "repo" else quote(str(value), safe="")
+    # `repo` is owner/name: its slash separates two path segments on purpose; so may a branch
+    # name's (`release/2024`), which GitHub's tree endpoint takes as it is.
+    if key == "repo":
+        return str(value)
+    return quote(str(value), safe="/" if key == "ref" else "")
 
 
 def _shrink_repositories(record: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
@@ -183,6 +186,22 @@ class ReleasesStream(Stream):
     params = {"per_page": PER_PAGE}
 
 
+class TreeStream(Stream):
+    """Every path of the default branch, in one recursive listing (the repository facts of the
+    scorecards, ingest/repo_facts.py). A listing GitHub cut short (`truncated`: a very large
+    tree) is used as far as it goes. `refused` statuses mean there is no listing to have: 403
+    (the token may not read the contents), 404, 409 (an empty repository) or 422."""
+    name = "tree"
+    path = "/repos/{repo}/git/trees/{ref}"
+    params = {"recursive": 1}
+    refused: ClassVar[tuple[int, ...]] = (403, 404, 409, 422)
+
+    def post_process(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Only what the facts need: the paths (files and folders), the tree sha, `truncated`."""
+        return {"sha": record.get("sha"), "truncated": bool(record.get("truncated")),
+                "paths": [entry["path"] for entry in record.get("tree") or [] if entry.get("path")]}
+
+
 REPOSITORY = RepositoryStream()
 ORG_REPOSITORIES = OrgRepositoriesStream()
 PULLS = PullsStream()
@@ -195,3 +214,4 @@ COMPARE = CompareStream()
 ISSUES = IssuesStream()
 WORKFLOW_RUNS = WorkflowRunsStream()
 RELEASES = ReleasesStream()
+TREE = TreeStream()

@@ -4,7 +4,8 @@
 `FakeGitHubServer` serves it with a ThreadingHTTPServer in a background thread. Responses are
 shaped like the recorded samples of PROVIDERS.md (our own builders, not the recordings):
 `Link` pagination with absolute URLs, weak ETags and 304s, rate-limit headers, pull requests in
-the issues list, exact-case `environment` filtering, a compare over the fake commit graph.
+the issues list, exact-case `environment` filtering, a compare over the fake commit graph, a
+recursive tree listing of the default branch (or an error for one repository: `tree_status`).
 
 Faults (`FakeGitHub.fault`): a status (5xx), the primary rate limit (403, remaining 0, reset),
 429 with retry-after, the secondary rate limit (403 with a message), a permission 403, a
@@ -125,7 +126,7 @@ class Fault:
 class FakeRepo:
     """One repository's data, with builders that shape it like the REST API returns it."""
 
-    def __init__(self, github: FakeGitHub, full_name: str, *, default_branch: str = "main",
+    def __init__(self, github: FakeGitHub, full_name: str, *, default_branch: str | None = "main",
                  archived: bool = False, fork: bool = False, has_issues: bool = True):
         self.github = github
         self.full_name = full_name
@@ -145,6 +146,9 @@ class FakeRepo:
         self.runs: dict[int, dict] = {}
         self.releases: dict[int, dict] = {}
         self.tags: dict[str, str] = {}
+        self.files: list[str] = []               # the default branch's files (paths), for the tree
+        self.tree_status: int | None = None      # answer the tree with this error (409: empty repository)
+        self.tree_truncated = False              # the tree listing says it was cut short
 
     # --- shapes ---------------------------------------------------------------------------
 
@@ -367,6 +371,27 @@ class FakeRepo:
                        "patch": "@@ -1 +1 @@"}],
         }
 
+    def tree(self, ref: str) -> tuple[int, dict]:
+        """GET git/trees/{ref}?recursive=1: every file (a blob) and every folder above one (a tree),
+        sorted by path as GitHub lists them; `tree_status` answers with that error instead."""
+        if self.tree_status is not None:
+            messages = {403: "Resource not accessible by personal access token", 404: "Not Found",
+                        409: "Git Repository is empty.", 422: "No commit found for SHA: " + ref}
+            return self.tree_status, {"message": messages.get(self.tree_status, "error"),
+                                      "documentation_url": f"{DOCS}/git/trees#get-a-tree",
+                                      "status": str(self.tree_status)}
+        if ref != self.default_branch:
+            return 404, _not_found("git/trees#get-a-tree")
+        folders = {"/".join(path.split("/")[:depth]) for path in self.files
+                   for depth in range(1, path.count("/") + 1)}
+        entries = [{"path": path, "mode": "040000", "type": "tree", "sha": sha_of(f"tree:{path}"),
+                    "url": f"{self.api}/git/trees/{sha_of(f'tree:{path}')}"} for path in folders]
+        entries += [{"path": path, "mode": "100644", "type": "blob", "sha": sha_of(f"blob:{path}"), "size": 10,
+                     "url": f"{self.api}/git/blobs/{sha_of(f'blob:{path}')}"} for path in self.files]
+        root = sha_of("root:" + "\n".join(sorted(self.files)))
+        return 200, {"sha": root, "url": f"{self.api}/git/trees/{root}",
+                     "tree": sorted(entries, key=lambda entry: entry["path"]), "truncated": self.tree_truncated}
+
     def issue_list(self) -> list[dict]:
         """Issues and pull requests, as the issues list shows both."""
         items = list(self.issues.values())
@@ -545,6 +570,9 @@ class FakeGitHub:
         if head == "actions" and tail == ["runs"]:
             items = sorted(repo.runs.values(), key=lambda r: (r["created_at"], r["id"]), reverse=True)
             return 200, items, "wrapped:workflow_runs"
+        if head == "git" and tail[:1] == ["trees"] and len(tail) > 1:
+            status, body = repo.tree("/".join(tail[1:]))
+            return status, body, None
         if head == "releases" and not tail:
             return 200, sorted(repo.releases.values(), key=lambda r: (r["created_at"], r["id"]), reverse=True), "list"
         return 404, _not_found(""), None
