@@ -6,10 +6,8 @@ transaction. The queue is bounded, so memory stays bounded whatever the organisa
 """
 from __future__ import annotations
 
-import json
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
@@ -24,22 +22,13 @@ from ingest.github.settings import SOURCE, GithubSettings
 from ingest.github.streams import ORG_REPOSITORIES, REPOSITORY
 from ingest.http import Cancelled, HttpClient, NotFound, RequestStats
 from ingest.raw import RawDocument, load_documents
+from ingest.sync_log import logged_run
 
 __all__ = ["sync_github", "make_client", "SyncSummary", "RepositoryNotFound", "Progress"]
 
 GITHUB_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 REPO_KEY = "repo"
 
-START_RUN = """
-INSERT INTO sync_runs (id, source, target, started_at, status) VALUES ($id, $source, $target, now(), 'running')
-"""
-MARK_INTERRUPTED = "UPDATE sync_runs SET status = 'interrupted' WHERE source = $source AND status = 'running'"
-FINISH_RUN = """
-UPDATE sync_runs
-SET finished_at = now(), status = $status, requests = $requests, not_modified = $not_modified,
-    rate_limit_waits = $waits, retries = $retries, records = $records, error = $error
-WHERE id = $id
-"""
 
 Progress = Callable[[str, int, int, Counter], None]   # (repo, done, total, records of the repo)
 
@@ -233,13 +222,6 @@ def _sync_repositories(con: duckdb.DuckDBPyConnection, settings: GithubSettings,
 
 # --- the run --------------------------------------------------------------------------------
 
-def _finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, stats: RequestStats,
-                records: Counter, error: str | None) -> None:
-    con.execute(FINISH_RUN, {"id": run_id, "status": status, "requests": stats.requests,
-                             "not_modified": stats.not_modified, "waits": stats.rate_limit_waits,
-                             "retries": stats.retries, "records": json.dumps(dict(records)), "error": error})
-
-
 def sync_github(con: duckdb.DuckDBPyConnection, settings: GithubSettings, client: HttpClient, *,
                 repos: Sequence[str] = (), org: str | None = None,
                 on_progress: Progress | None = None) -> SyncSummary:
@@ -249,16 +231,8 @@ def sync_github(con: duckdb.DuckDBPyConnection, settings: GithubSettings, client
     """
     started = time.monotonic()
     target = ", ".join([*([f"org:{org}"] if org else []), *repos])[:500]
-    run_id = str(uuid.uuid4())
-    con.execute(MARK_INTERRUPTED, {"source": SOURCE})
-    con.execute(START_RUN, {"id": run_id, "source": SOURCE, "target": target})
     records: Counter = Counter()
-    try:
+    with logged_run(con, SOURCE, target, client, records):
         targets = resolve_repositories(con, settings, client, repos, org, records)
         records.update(_sync_repositories(con, settings, client, targets, on_progress))
-    except BaseException as error:
-        _finish_run(con, run_id, "failed", client.stats, records, str(error) or type(error).__name__)
-        raise
-    _finish_run(con, run_id, "success", client.stats, records, None)
-    con.execute("INSERT INTO ingest_runs VALUES (?, ?, now(), ?)", [SOURCE, target, sum(records.values())])
     return SyncSummary(len(targets), time.monotonic() - started, client.stats, records)

@@ -7,9 +7,7 @@ on the next run and are recognised by their stored version (no sub-resources fet
 """
 from __future__ import annotations
 
-import json
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,21 +26,12 @@ from ingest.gitlab.store import Page, write_page
 from ingest.http import HttpClient, NotFound, PermissionDenied, RequestStats
 from ingest.raw import RawDocument, document_markers
 from ingest.repo_facts import store_repo_facts, tree_facts
+from ingest.sync_log import logged_run
 from ingest.sync_state import StreamState, load_state
 from warehouse.models import _Record, parse_timestamp
 
 __all__ = ["SOURCE", "GitlabSettings", "ProjectNotFound", "SyncSummary", "sync_gitlab"]
 
-START_RUN = """
-INSERT INTO sync_runs (id, source, target, started_at, status) VALUES ($id, $source, $target, now(), 'running')
-"""
-MARK_INTERRUPTED = "UPDATE sync_runs SET status = 'interrupted' WHERE source = $source AND status = 'running'"
-FINISH_RUN = """
-UPDATE sync_runs
-SET finished_at = now(), status = $status, requests = $requests, not_modified = $not_modified,
-    rate_limit_waits = $waits, retries = $retries, records = $records, error = $error
-WHERE id = $id
-"""
 
 Progress = Callable[[str, int, int, Counter], None]
 
@@ -211,24 +200,14 @@ def _group_projects(client: HttpClient, group: str) -> list[dict[str, Any]]:
                               f"(GET {error.url} answered 404)") from None
 
 
-def _finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, stats: RequestStats,
-                records: Counter, error: str | None) -> None:
-    con.execute(FINISH_RUN, {"id": run_id, "status": status, "requests": stats.requests,
-                             "not_modified": stats.not_modified, "waits": stats.rate_limit_waits,
-                             "retries": stats.retries, "records": json.dumps(dict(records)), "error": error})
-
-
 def sync_gitlab(con: duckdb.DuckDBPyConnection, settings: GitlabSettings, client: HttpClient, *,
                 projects: Sequence[str] = (), group: str | None = None,
                 on_progress: Progress | None = None) -> SyncSummary:
     """Sync the projects (and those of `group`); the derived tables are the caller's to refresh."""
     started = time.monotonic()
     target = ", ".join([*([f"group:{group}"] if group else []), *projects])[:500]
-    run_id = str(uuid.uuid4())
-    con.execute(MARK_INTERRUPTED, {"source": SOURCE})
-    con.execute(START_RUN, {"id": run_id, "source": SOURCE, "target": target})
     records: Counter = Counter()
-    try:
+    with logged_run(con, SOURCE, target, client, records):
         found = {p["path_with_namespace"]: p for p in (_group_projects(client, group) if group else [])}
         for name in projects:
             document = _project(client, name)
@@ -239,9 +218,4 @@ def sync_gitlab(con: duckdb.DuckDBPyConnection, settings: GitlabSettings, client
                 records.update(counts)
                 if on_progress:
                     on_progress(name, done, len(found), counts)
-    except BaseException as error:
-        _finish_run(con, run_id, "failed", client.stats, records, str(error) or type(error).__name__)
-        raise
-    _finish_run(con, run_id, "success", client.stats, records, None)
-    con.execute("INSERT INTO ingest_runs VALUES (?, ?, now(), ?)", [SOURCE, target, sum(records.values())])
     return SyncSummary(len(found), time.monotonic() - started, client.stats, records)

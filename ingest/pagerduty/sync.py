@@ -11,9 +11,7 @@ mapped again with the mapping in force (pitwall.toml, then the catalog annotatio
 from __future__ import annotations
 
 import contextlib
-import json
 import time
-import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ from ingest.http import HttpClient, RequestStats
 from ingest.pagerduty.mapping import ANNOTATION, SOURCE, map_incident
 from ingest.pagerduty.windows import halves, windows
 from ingest.raw import RawDocument, put_documents
+from ingest.sync_log import logged_run
 from ingest.sync_state import StreamState, load_state, save_state
 from warehouse.models import parse_timestamp
 from warehouse.store import upsert_records
@@ -38,16 +37,6 @@ STREAM = "incidents"
 DEFAULT_HISTORY = timedelta(days=365)
 RE_READ_BATCH = 100
 
-START_RUN = """
-INSERT INTO sync_runs (id, source, target, started_at, status) VALUES ($id, $source, $target, now(), 'running')
-"""
-MARK_INTERRUPTED = "UPDATE sync_runs SET status = 'interrupted' WHERE source = $source AND status = 'running'"
-FINISH_RUN = """
-UPDATE sync_runs
-SET finished_at = now(), status = $status, requests = $requests, not_modified = $not_modified,
-    rate_limit_waits = $waits, retries = $retries, records = $records, error = $error
-WHERE id = $id
-"""
 CATALOG_SERVICES = """
 SELECT json_extract_string(annotations, $path) AS service_id, id
 FROM services
@@ -186,33 +175,18 @@ def remap_services(con: duckdb.DuckDBPyConnection, services: Mapping[str, str]) 
             con.unregister("pagerduty_service_map")
 
 
-def _finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, stats: RequestStats,
-                records: Counter, error: str | None) -> None:
-    con.execute(FINISH_RUN, {"id": run_id, "status": status, "requests": stats.requests,
-                             "not_modified": stats.not_modified, "waits": stats.rate_limit_waits,
-                             "retries": stats.retries, "records": json.dumps(dict(records)), "error": error})
-
-
 def sync_pagerduty(con: duckdb.DuckDBPyConnection, settings: PagerdutySettings, client: HttpClient, *,
                    configured_services: Mapping[str, str] | None = None,
                    now: datetime | None = None) -> SyncSummary:
     """Sync the incidents (of `settings.service_ids`, else all) up to `now`; derived tables are the caller's."""
     started = time.monotonic()
     end = now or datetime.now(UTC)
-    run_id = str(uuid.uuid4())
     services = service_map(con, configured_services or {})
     run = _Run(con, client, settings, services)
-    con.execute(MARK_INTERRUPTED, {"source": SOURCE})
-    con.execute(START_RUN, {"id": run_id, "source": SOURCE, "target": run.scope})
-    try:
+    with logged_run(con, SOURCE, run.scope, client, run.records):
         start = parse_timestamp(run.bookmark) if run.bookmark else (settings.since or end - DEFAULT_HISTORY)
         for window in windows(start, end):
             run.walk(*window)
         run.re_read_open()
         remap_services(con, services)
-    except BaseException as error:
-        _finish_run(con, run_id, "failed", client.stats, run.records, str(error) or type(error).__name__)
-        raise
-    _finish_run(con, run_id, "success", client.stats, run.records, None)
-    con.execute("INSERT INTO ingest_runs VALUES (?, ?, now(), ?)", [SOURCE, run.scope, sum(run.records.values())])
     return SyncSummary(time.monotonic() - started, client.stats, run.records, run.windows)
