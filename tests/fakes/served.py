@@ -12,6 +12,7 @@ import json
 import re
 import socket
 import threading
+from abc import ABC, abstractmethod
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -21,7 +22,7 @@ from fakes.github import Fault, Logged
 __all__ = ["Served", "FakeServer"]
 
 
-class Served:
+class Served(ABC):
     """The request log and faults every served fake shares; subclasses answer the requests."""
 
     prefix = ""                                      # the API root's path, e.g. /api/v4
@@ -32,14 +33,17 @@ class Served:
         self.log: list[Logged] = []
         self._lock = threading.Condition()
 
+    @abstractmethod
     def authorized(self, headers: Any) -> bool:
-        raise NotImplementedError
+        """Whether the request's credentials are the fake's token."""
 
+    @abstractmethod
     def answer(self, path: str, query: list[tuple[str, str]], host: str) -> tuple[int, Any, dict[str, str]]:
-        raise NotImplementedError
+        """(status, body, headers) for a request the faults let through."""
 
+    @abstractmethod
     def rate_limited(self, seconds: float) -> dict[str, str]:
-        raise NotImplementedError
+        """The headers of a rate-limited answer that resets in `seconds`."""
 
     def fault(self, pattern: str, kind: str, **options: Any) -> Fault:
         fault = Fault(pattern, kind, **options)
