@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -178,16 +179,40 @@ def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables}
 
 
+def _pitwall_command(args: Sequence[str], env: dict[str, str] | None) -> tuple[list[str], dict[str, str]]:
+    """The console script's argv and environment: this checkout's code, PITWALL_DB cleared unless set."""
+    script = Path(sys.executable).with_name("pitwall")
+    environment = {k: v for k, v in os.environ.items() if k != "PITWALL_DB"}
+    environment.update({"PYTHONPATH": str(ROOT), **(env or {})})
+    return [str(script), *args], environment
+
+
 def run_pitwall(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed `pitwall` console script in `cwd` on this checkout's code; never hangs.
 
     PITWALL_DB is cleared unless `env` sets it, so the caller's shell cannot leak in.
     """
-    script = Path(sys.executable).with_name("pitwall")
-    environment = {k: v for k, v in os.environ.items() if k != "PITWALL_DB"}
-    environment.update({"PYTHONPATH": str(ROOT), **(env or {})})
-    return subprocess.run([str(script), *args], cwd=cwd, env=environment, capture_output=True,
-                          text=True, timeout=300)
+    command, environment = _pitwall_command(args, env)
+    return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=300)
+
+
+def kill_mid_sync_then_resume(fake: Any, args: Sequence[str], cwd: Path, env: dict[str, str],
+                              kill_at: int) -> subprocess.CompletedProcess[str]:
+    """Run `pitwall ARGS` against a served fake, SIGKILL it while the fake holds its `kill_at`-th
+    request, then run the same command again to its end; returns that second run."""
+    held = fake.fault("", "block", skip=kill_at - 1)
+    command, environment = _pitwall_command(args, env)
+    process = subprocess.Popen(command, cwd=cwd, env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert fake.wait_for_requests(kill_at, timeout=120), "the sync never reached the held request"
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+        held.release()
+    return run_pitwall(*args, cwd=cwd, env=env)
 
 
 # --- the dashboard's small organisation (hand-computed figures in tests/test_dashboard_*.py) ---

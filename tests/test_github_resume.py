@@ -6,16 +6,12 @@ while requests are in flight, pages half-walked and batches possibly mid-commit.
 """
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer, canonical_rows, delivery_history, sync_once
 
-from helpers import ROOT, run_pitwall
+from helpers import kill_mid_sync_then_resume
 from warehouse import connect
 
 REPOS = ("acme/app", "acme/lib")
@@ -43,30 +39,13 @@ def sync_arguments(db: Path, server: FakeGitHubServer) -> list[str]:
     return ["--db", str(db), "sync", "github", "--api-url", server.url, *[a for r in REPOS for a in ("--repo", r)]]
 
 
-def start_sync(db: Path, server: FakeGitHubServer, cwd: Path) -> subprocess.Popen:
-    script = Path(sys.executable).with_name("pitwall")
-    env = {**{k: v for k, v in os.environ.items() if k != "PITWALL_DB"}, "PYTHONPATH": str(ROOT),
-           "GITHUB_TOKEN": TOKEN}
-    return subprocess.Popen([str(script), *sync_arguments(db, server)], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 @pytest.mark.parametrize("kill_at", [1, 9, 24, 41, 58, 72])
 def test_a_killed_sync_resumes_to_the_warehouse_of_a_clean_one(tmp_path, clean_rows, kill_at):
     github = fake()
-    held = github.fault("", "block", skip=kill_at - 1)
     db = tmp_path / "warehouse.duckdb"
     with FakeGitHubServer(github) as server:
-        process = start_sync(db, server, tmp_path)
-        try:
-            assert github.wait_for_requests(kill_at, timeout=120), "the sync never reached the held request"
-            process.send_signal(signal.SIGKILL)
-            assert process.wait(timeout=60) == -signal.SIGKILL
-        finally:
-            if process.poll() is None:
-                process.kill()
-            held.release()
-        resumed = run_pitwall(*sync_arguments(db, server), cwd=tmp_path, env={"GITHUB_TOKEN": TOKEN})
+        resumed = kill_mid_sync_then_resume(github, sync_arguments(db, server), tmp_path,
+                                            {"GITHUB_TOKEN": TOKEN}, kill_at)
     assert resumed.returncode == 0, resumed.stderr
     con = connect(db, read_only=True)
     assert canonical_rows(con) == clean_rows

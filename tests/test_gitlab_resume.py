@@ -3,17 +3,13 @@ exactly the warehouse of an uninterrupted sync. The fake holds request number N 
 process is killed, so the kill lands with pages half-walked."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from fakes.github import canonical_rows
 from fakes.gitlab import TOKEN, FakeGitLab, FakeGitLabServer, delivery_history, sync_once
 
-from helpers import ROOT, run_pitwall
+from helpers import kill_mid_sync_then_resume
 from warehouse import connect
 
 PROJECTS = ("acme/app", "acme/lib")
@@ -45,22 +41,9 @@ def arguments(db: Path, server: FakeGitLabServer) -> list[str]:
 @pytest.mark.parametrize("kill_at", [1, 6, 14, 23, 31, 40, 50])
 def test_a_killed_sync_resumes_to_the_warehouse_of_a_clean_one(tmp_path, clean_rows, kill_at):
     gitlab = fake()
-    held = gitlab.fault("", "block", skip=kill_at - 1)
     db = tmp_path / "warehouse.duckdb"
-    env = {**{k: v for k, v in os.environ.items() if k != "PITWALL_DB"}, "PYTHONPATH": str(ROOT),
-           "GITLAB_TOKEN": TOKEN}
     with FakeGitLabServer(gitlab) as server:
-        process = subprocess.Popen([str(Path(sys.executable).with_name("pitwall")), *arguments(db, server)],
-                                   cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            assert gitlab.wait_for_requests(kill_at, timeout=120), "the sync never reached the held request"
-            process.send_signal(signal.SIGKILL)
-            assert process.wait(timeout=60) == -signal.SIGKILL
-        finally:
-            if process.poll() is None:
-                process.kill()
-            held.release()
-        resumed = run_pitwall(*arguments(db, server), cwd=tmp_path, env={"GITLAB_TOKEN": TOKEN})
+        resumed = kill_mid_sync_then_resume(gitlab, arguments(db, server), tmp_path, {"GITLAB_TOKEN": TOKEN}, kill_at)
     assert resumed.returncode == 0, resumed.stderr
     con = connect(db, read_only=True)
     assert canonical_rows(con) == clean_rows

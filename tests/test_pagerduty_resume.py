@@ -2,10 +2,6 @@
 with exactly the incidents of an uninterrupted sync."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +9,7 @@ import pytest
 from fakes.pagerduty import TOKEN, FakePagerDuty
 from fakes.served import FakeServer
 
-from helpers import ROOT, run_pitwall
+from helpers import kill_mid_sync_then_resume, run_pitwall
 from warehouse import connect
 
 
@@ -54,22 +50,10 @@ def clean_rows(tmp_path_factory) -> list[tuple]:
 @pytest.mark.parametrize("kill_at", [1, 2, 3, 6, 12, 30])
 def test_a_killed_sync_resumes_to_the_incidents_of_a_clean_one(tmp_path, clean_rows, kill_at):
     pagerduty = fake()
-    held = pagerduty.fault("", "block", skip=kill_at - 1)
     db = tmp_path / "w.duckdb"
-    env = {**{k: v for k, v in os.environ.items() if k != "PITWALL_DB"}, "PYTHONPATH": str(ROOT),
-           "PAGERDUTY_TOKEN": TOKEN}
     with FakeServer(pagerduty) as server:
-        process = subprocess.Popen([str(Path(sys.executable).with_name("pitwall")), *arguments(db, server)],
-                                   cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            assert pagerduty.wait_for_requests(kill_at, timeout=120), "the sync never reached the held request"
-            process.send_signal(signal.SIGKILL)
-            assert process.wait(timeout=60) == -signal.SIGKILL
-        finally:
-            if process.poll() is None:
-                process.kill()
-            held.release()
-        resumed = run_pitwall(*arguments(db, server), cwd=tmp_path, env={"PAGERDUTY_TOKEN": TOKEN})
+        resumed = kill_mid_sync_then_resume(pagerduty, arguments(db, server), tmp_path,
+                                            {"PAGERDUTY_TOKEN": TOKEN}, kill_at)
     assert resumed.returncode == 0, resumed.stderr
     assert incidents(db) == clean_rows
     con = connect(db, read_only=True)
