@@ -27,6 +27,7 @@ from ingest.catalog_read import BadCatalog, Catalog, Entity, read_catalog
 from ingest.catalog_refs import EntityRef
 from warehouse.models import Service, ServiceRepo, Team, _Record
 from warehouse.store import delete_source, upsert_records
+from warehouse.transaction import transaction
 
 __all__ = ["SOURCE", "SERVICE_TYPES", "BadCatalog", "Catalog", "CatalogSummary", "read_catalog", "store_catalog",
            "import_catalog", "catalog_records", "is_service", "service_repos"]
@@ -174,15 +175,10 @@ def _write(con: duckdb.DuckDBPyConnection, entities: list[Entity], source: str) 
 
 def store_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog, *, source: str = SOURCE) -> CatalogSummary:
     """Replace everything of `source` by `catalog` in one transaction, and log the run."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         written, people = _write(con, catalog.entities, source)
         con.execute("INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
                     [source, ", ".join(p.name for p in catalog.files)[:500], len(catalog.entities)])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return CatalogSummary(files=len(catalog.files), kinds=Counter(e.kind for e in catalog.entities),
                           services=written.get("service", 0), teams=written.get("team", 0), people=people)
 

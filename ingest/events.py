@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 
 from warehouse.models import EVENT_MODELS, _Record
 from warehouse.store import delete_source, upsert_records
+from warehouse.transaction import transaction
 
 __all__ = [
     "BadEvents", "ImportSummary", "parse_line", "read_events", "validate_files", "write_records",
@@ -175,8 +176,7 @@ def write_records(con: duckdb.DuckDBPyConnection, records: list[_Record], paths:
     the records then replace that source's data whole (what `pitwall demo` does).
     """
     summary = ImportSummary(files=len(paths), lines=len(records))
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if replace_source is not None:
             delete_source(con, replace_source)
         written = upsert_records(con, records)
@@ -184,10 +184,6 @@ def write_records(con: duckdb.DuckDBPyConnection, records: list[_Record], paths:
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
             [replace_source or "import", ", ".join(p.name for p in paths)[:500], len(records)],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     summary.by_type.update(written)
     return summary
 

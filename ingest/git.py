@@ -33,6 +33,7 @@ from ingest.repo_facts import store_repo_facts, tree_facts
 from ingest.sync_state import StreamState, load_state, save_state
 from warehouse.models import Commit, Deployment, PullRequest, Repo, _Record
 from warehouse.store import upsert_records
+from warehouse.transaction import transaction
 
 __all__ = ["SOURCE", "DEFAULT_DEPLOY_TAGS", "ENVIRONMENT", "GitSyncSummary", "sync_git", "pull_request_id",
            "deployment_id"]
@@ -188,12 +189,7 @@ def sync_git(con: duckdb.DuckDBPyConnection, path: Path, *, repo: str | None = N
     a shallow clone. The caller refreshes the derived tables afterwards.
     """
     read = _read(con, path, repo, branch, deploy_tags, on_progress)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         pulls = _write(con, read)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return GitSyncSummary(repo=read.repo, branch=read.branch.name, read_from=read.start, commits=len(read.commits),
                           pull_requests=len(pulls), deployments=len(read.tags), deploy_tags=deploy_tags)

@@ -27,6 +27,7 @@ import pandas as pd
 from metrics.series import SeriesDeployment, find_rollbacks, walk_series
 from metrics.settings import MetricsSettings
 from metrics.sql_files import sql
+from warehouse.transaction import transaction
 
 __all__ = ["derive", "DeriveSummary"]
 
@@ -106,8 +107,7 @@ def derive(con: duckdb.DuckDBPyConnection, settings: MetricsSettings | None = No
     settings = settings or MetricsSettings()
     prod_envs = [name.lower() for name in settings.production_environments]
     rework_labels = [label.lower() for label in settings.rework_labels]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _store(con, "production_environment_names", ["name"], [(name,) for name in prod_envs])
         con.execute(sql("repo_services"))
         con.execute(sql("prod_deployments"))
@@ -128,8 +128,4 @@ def derive(con: duckdb.DuckDBPyConnection, settings: MetricsSettings | None = No
         con.execute(REPLACE_CONFIG_PEOPLE)
         con.execute("DROP TABLE derive_people; DROP VIEW repo_level_services; DROP VIEW service_teams")
         deployments = con.execute("SELECT count(*) FROM prod_deployments").fetchone()[0]
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return DeriveSummary(deployments=deployments, shipped_commits=len(shipped), rollbacks=len(rollbacks))

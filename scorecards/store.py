@@ -15,6 +15,7 @@ import pandas as pd
 
 from scorecards.evaluate import Evaluation
 from scorecards.model import Scorecard
+from warehouse.transaction import transaction
 
 __all__ = ["save_evaluation", "save_specs", "saved_specs"]
 
@@ -39,32 +40,22 @@ def _frames(evaluation: Evaluation) -> dict[str, pd.DataFrame]:
 
 def save_evaluation(con: duckdb.DuckDBPyConnection, evaluation: Evaluation) -> None:
     """Store the evaluation's rows in one transaction, replacing its scorecards' rows of that day."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for card in evaluation.scorecards:
             for table in DAY_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE evaluated_on = ? AND scorecard = ?",
                             [evaluation.evaluated_on, card.id])
         for table, frame in _frames(evaluation).items():
             con.from_df(frame).insert_into(table)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def save_specs(con: duckdb.DuckDBPyConnection, cards: Sequence[Scorecard]) -> None:
     """Remember `cards` (file and text) as the warehouse's scorecards, replacing the previous set."""
     frame = pd.DataFrame([[c.id, c.file, c.text, datetime.now(UTC)] for c in cards],
                          columns=["scorecard", "file", "text", "saved_at"])
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM scorecard_specs")
         con.from_df(frame).insert_into("scorecard_specs")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def saved_specs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

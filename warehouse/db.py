@@ -5,6 +5,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.transaction import transaction
+
 __all__ = ["connect", "migrations", "schema_version", "WarehouseError"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -71,11 +73,6 @@ def _migrate(con: duckdb.DuckDBPyConnection, missing: list[tuple[int, str]]) -> 
     """Apply the missing migrations in order, each in its own transaction."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ)")
     for version, sql in missing:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise

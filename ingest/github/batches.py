@@ -17,6 +17,7 @@ from ingest.github.series import refresh_series
 from ingest.github.settings import SOURCE, GithubSettings
 from ingest.raw import RawDocument, delete_documents, put_documents
 from ingest.sync_state import StreamState, save_state
+from warehouse.transaction import transaction
 
 __all__ = ["Batch", "apply_batch"]
 
@@ -52,8 +53,7 @@ class Batch:
 
 def apply_batch(con: duckdb.DuckDBPyConnection, settings: GithubSettings, batch: Batch) -> Counter:
     """Write `batch` in one transaction; returns the canonical records written per type."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         put_documents(con, SOURCE, batch.documents)
         dropped: dict[str, list[str]] = {}
         for kind, key in batch.dropped:
@@ -65,8 +65,4 @@ def apply_batch(con: duckdb.DuckDBPyConnection, settings: GithubSettings, batch:
             save_state(con, SOURCE, batch.repo, stream, state)
         if batch.refresh_series:
             refresh_series(con, batch.repo)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return counts

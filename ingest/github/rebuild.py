@@ -11,6 +11,7 @@ from ingest.github.materialize import KINDS, clear_canonical, materialize
 from ingest.github.series import refresh_series
 from ingest.github.settings import SOURCE, GithubSettings
 from ingest.raw import count_documents, document_keys, scopes
+from warehouse.transaction import transaction
 
 __all__ = ["rebuild_github", "RebuildSummary"]
 
@@ -39,8 +40,7 @@ def rebuild_github(con: duckdb.DuckDBPyConnection, settings: GithubSettings) -> 
     one transaction (readers see the old rows or the new ones)."""
     records: Counter = Counter()
     missing = 0
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         clear_canonical(con)
         repos = scopes(con, SOURCE)
         for repo in repos:
@@ -50,8 +50,4 @@ def rebuild_github(con: duckdb.DuckDBPyConnection, settings: GithubSettings) -> 
                     records.update(materialize(con, settings, repo, {kind: keys[start:start + KEYS_PER_STEP]}))
             missing += refresh_series(con, repo)
         documents = count_documents(con, SOURCE)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return RebuildSummary(len(repos), documents, records, missing)

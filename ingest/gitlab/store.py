@@ -19,6 +19,7 @@ from ingest.raw import RawDocument, put_documents
 from ingest.sync_state import StreamState, save_state
 from warehouse.models import Commit, _Record
 from warehouse.store import upsert_records
+from warehouse.transaction import transaction
 
 __all__ = ["Page", "write_page"]
 
@@ -57,16 +58,11 @@ def write_page(con: duckdb.DuckDBPyConnection, page: Page) -> Counter:
     """Write `page` in one transaction; the records written per type."""
     commits = [r for r in page.records if isinstance(r, Commit)]
     others: Iterable[_Record] = [r for r in page.records if not isinstance(r, Commit)]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         put_documents(con, SOURCE, page.documents)
         if page.reviewed:
             con.execute(DELETE_REVIEWS, {"source": SOURCE, "ids": page.reviewed})
         counts = Counter(upsert_records(con, [*_merged_commits(con, page.project, commits), *others]))
         for stream, state in page.states.items():
             save_state(con, SOURCE, page.project, stream, state)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return counts

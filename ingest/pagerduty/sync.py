@@ -29,6 +29,7 @@ from ingest.sync_log import logged_run
 from ingest.sync_state import StreamState, load_state, save_state
 from warehouse.models import parse_timestamp
 from warehouse.store import upsert_records
+from warehouse.transaction import transaction
 
 __all__ = ["PagerdutySettings", "SyncSummary", "TooManyIncidents", "sync_pagerduty", "service_map"]
 
@@ -112,17 +113,12 @@ class _Run:
 
     def write(self, incidents: Sequence[dict[str, Any]], bookmark: str | None) -> None:
         """Store a page of incidents (and the bookmark, when it moves) in one transaction."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(self.con):
             put_documents(self.con, SOURCE, [RawDocument(RAW_SCOPE, "incident", str(i["id"]), i,
                                                          version=i.get("updated_at")) for i in incidents])
             self.records.update(upsert_records(self.con, [map_incident(i, self.services) for i in incidents]))
             if bookmark is not None:
                 save_state(self.con, SOURCE, self.scope, STREAM, StreamState(bookmark=bookmark))
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     def walk(self, start: datetime, end: datetime) -> None:
         """Every incident created in [start, end), page by page; halved past the offset limit."""

@@ -44,6 +44,7 @@ from scorecards.facts import DEFAULT_REGISTRY
 from scorecards.model import Scorecard
 from scorecards.spec import load_specs, read_spec_files
 from scorecards.store import save_evaluation, save_specs
+from warehouse.transaction import transaction
 
 __all__ = ["SAMPLES", "demo_command", "load_demo"]
 
@@ -67,16 +68,11 @@ def _sample_catalog_and_scorecards() -> tuple[Catalog, list[Scorecard]]:
 
 def _store_repo_facts(con: duckdb.DuckDBPyConnection, today: date) -> None:
     """Each sample repository's tree listing as repository facts (source "demo"), listed at `today`."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         delete_repo_facts(con, SOURCE)
         for repo, paths in repo_trees(load_config()).items():
             store_repo_facts(con, repo, SOURCE, tree_facts(paths) if paths is not None else None,
                              listed_at=midnight(today))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _evaluate_scorecards(con: duckdb.DuckDBPyConnection, cards: list[Scorecard], today: date) -> Evaluation:

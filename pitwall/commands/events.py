@@ -14,6 +14,7 @@ from pitwall.errors import UserError
 from pitwall.progress import byte_progress
 from pitwall.refresh import refresh_derived
 from warehouse.models import Event
+from warehouse.transaction import transaction
 
 
 @click.command("import")
@@ -31,7 +32,7 @@ def import_command(app: AppContext, files: tuple[Path, ...]) -> None:
             records = validate_files(paths, on_line=advance)
         except BadEvents as bad:
             _report(bad)
-    with app.open() as con:
+    with app.open() as con, transaction(con):
         summary = write_records(con, records, paths)
         refresh_derived(con)
     click.echo(summary.line())

@@ -28,6 +28,7 @@ from pitwall.errors import UserError
 from pitwall.refresh import refresh_derived
 from warehouse.models import Deployment, Incident, _Record
 from warehouse.store import upsert_records
+from warehouse.transaction import transaction
 
 __all__ = ["record_group", "deployment_command", "incident_command", "derived_deployment_id"]
 
@@ -89,14 +90,9 @@ def derived_deployment_id(deployment: Deployment) -> str:
 
 def _save(con: duckdb.DuckDBPyConnection, record: _Record) -> None:
     """Write one record with its run log in one transaction, then refresh the derived tables."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         upsert_records(con, [record])
         con.execute(LOG_RUN, {"source": SOURCE, "target": f"{record.type} {record.id}"})
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     refresh_derived(con)
 
 
