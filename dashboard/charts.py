@@ -1,13 +1,14 @@
 """Weekly trend charts (plotly) from metrics.dora.weekly_series."""
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["TRENDS", "trend_figure", "trend_figures", "week_axis", "week_axis_title"]
+__all__ = ["TRENDS", "chart_text", "trend_figure", "trend_figures", "week_axis", "week_axis_title"]
 
 MAX_TICKS = 12
 SMALL_COUNT = 5
@@ -31,6 +32,12 @@ TRENDS = (
     _Trend("change_failure_rate", "Change failure rate per week", "Change failure rate (%)", "line", ".0%"),
     _Trend("recovery_p50_hours", "Recovery time p50 per week", "Recovery time p50 (hours)", "line"),
 )
+
+
+def chart_text(text: str) -> str:
+    """A name from the warehouse as a chart label: Plotly reads `<b>`, `<a href>` ... in labels as
+    markup, so `<`, `>` and `&` go in as entities (it shows them as the characters again)."""
+    return html.escape(text, quote=False)
 
 
 def week_axis_title(tz: str) -> str:

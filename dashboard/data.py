@@ -19,6 +19,7 @@ from dashboard.filters import Filters
 from metrics.dora import dora_table, known_groups, weekly_series
 from metrics.health import data_health
 from warehouse import WarehouseError, connect
+from warehouse.snapshot import snapshot_path
 
 __all__ = [
     "DEFAULT_DB",
@@ -38,7 +39,7 @@ DEFAULT_DB = "pitwall.duckdb"
 
 
 class WarehouseUnavailable(Exception):
-    """The warehouse cannot be read: missing, locked by a writer, out of date, or never derived."""
+    """The warehouse cannot be read: missing, out of date, never derived, or not published yet."""
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,10 @@ def warehouse_path() -> Path:
 
 
 def warehouse_stamp(path: Path) -> str:
-    """A value that changes whenever the warehouse file (or its write-ahead log) is written."""
+    """A value that changes whenever the warehouse file, its write-ahead log or its read snapshot
+    (what the dashboard reads: warehouse.session) is written."""
     parts = []
-    for candidate in (path, path.with_name(path.name + ".wal")):
+    for candidate in (path, path.with_name(path.name + ".wal"), snapshot_path(path)):
         if candidate.exists():
             info = candidate.stat()
             parts.append(f"{info.st_mtime_ns}:{info.st_size}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -16,6 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from dashboard.bundle_folder import replace_folder
 from dashboard.safe_csv import to_safe_csv
 from dashboard.scorecard_data import golden_path_table, latest_results, latest_rules
 from metrics.devex import Scope, ci_table, devex_figures, new_hires_table
@@ -25,8 +27,8 @@ from metrics.scores import score_table
 from metrics.settings import MetricsSettings
 from scorecards.history import service_trends
 
-__all__ = ["MANIFEST", "TABLE_NAMES", "build_tables", "bundle_name", "manifest", "pitwall_version", "write_bundle",
-           "zip_bundle"]
+__all__ = ["MANIFEST", "TABLE_NAMES", "build_tables", "bundle_name", "foreign_entries", "manifest", "pitwall_version",
+           "write_bundle", "zip_bundle"]
 
 MANIFEST = "manifest.json"
 TABLE_NAMES = (
@@ -36,6 +38,7 @@ TABLE_NAMES = (
     "data_health", "last_syncs", "record_counts", "unmapped_repos",
 )
 """The tables of a bundle, in manifest order; each is written as NAME.csv."""
+BUNDLE_ZIP = re.compile(r"^pitwall-report-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.zip$")
 
 
 def pitwall_version() -> str:
@@ -108,13 +111,26 @@ def zip_bundle(tables: Mapping[str, pd.DataFrame], about: Mapping[str, Any]) -> 
     return buffer.getvalue()
 
 
-def write_bundle(out: Path, tables: Mapping[str, pd.DataFrame], about: Mapping[str, Any]) -> Path:
-    """Write every table as `out`/NAME.csv, MANIFEST and the zip of them all; returns the zip's path."""
-    out.mkdir(parents=True, exist_ok=True)
+def foreign_entries(out: Path) -> list[str]:
+    """The names in folder `out` that no bundle writes (a bundle folder is replaced whole)."""
+    ours = {f"{name}.csv" for name in TABLE_NAMES} | {MANIFEST}
+    return sorted(entry.name for entry in out.iterdir()
+                  if entry.is_dir() or not (entry.name in ours or BUNDLE_ZIP.match(entry.name)))
+
+
+def _fill(folder: Path, tables: Mapping[str, pd.DataFrame], about: Mapping[str, Any], zip_name: str) -> None:
+    """Every table as `folder`/NAME.csv, MANIFEST and the zip of them all."""
     for name, frame in tables.items():
-        (out / f"{name}.csv").write_bytes(to_safe_csv(frame))
-    (out / MANIFEST).write_text(json.dumps(about, indent=2), encoding="utf-8")
+        (folder / f"{name}.csv").write_bytes(to_safe_csv(frame))
+    (folder / MANIFEST).write_text(json.dumps(about, indent=2), encoding="utf-8")
+    (folder / zip_name).write_bytes(zip_bundle(tables, about))
+
+
+def write_bundle(out: Path, tables: Mapping[str, pd.DataFrame], about: Mapping[str, Any]) -> Path:
+    """Make folder `out` hold the bundle: every table as NAME.csv, MANIFEST and the zip of them all;
+    returns the zip's path. The folder is replaced whole (dashboard.bundle_folder), so a kill
+    leaves it as it was or holding the complete bundle."""
     window = about["window"]
-    target = out / bundle_name(date.fromisoformat(window["since"]), date.fromisoformat(window["until"]))
-    target.write_bytes(zip_bundle(tables, about))
-    return target
+    zip_name = bundle_name(date.fromisoformat(window["since"]), date.fromisoformat(window["until"]))
+    replace_folder(out, lambda folder: _fill(folder, tables, about, zip_name))
+    return out / zip_name

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import week_axis, week_axis_title
+from dashboard.charts import chart_text, week_axis, week_axis_title
 
 __all__ = ["PHASES", "SIZES", "phase_figure", "size_figure", "wait_figure", "weekly_phases"]
 
@@ -54,7 +54,7 @@ def size_figure(org: dict | None) -> go.Figure:
 
 def wait_figure(teams: pd.DataFrame) -> go.Figure:
     """Per team: median pickup when the first reviewer is in the same team or another one."""
-    groups = list(teams["group"])
+    groups = [chart_text(str(group)) for group in teams["group"]]
     figure = go.Figure([
         go.Bar(x=groups, y=list(teams["same_team_pickup_p50_hours"]), name="Reviewer in the same team"),
         go.Bar(x=groups, y=list(teams["cross_team_pickup_p50_hours"]), name="Reviewer in another team"),

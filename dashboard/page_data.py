@@ -151,11 +151,14 @@ def load_leader_view(db: str, stamp: str, filters: Filters) -> LeaderView:
     before = filters.previous()
     scope = {"all_groups": True, "team": filters.team, "service": filters.service}
     with read_only(db) as con:
+        services = dora_table(con, filters.since, filters.until, "service", filters.benchmark, **scope)
+        # Golden paths compare every service: the services' figures serve when no filter narrows them.
+        every_service = services if filters.team is None and filters.service is None else None
         return LeaderView(
             teams=dora_table(con, filters.since, filters.until, "team", filters.benchmark, **scope),
             previous_teams=dora_table(con, before.since, before.until, "team", filters.benchmark, **scope),
-            services=dora_table(con, filters.since, filters.until, "service", filters.benchmark, **scope),
-            golden_paths=golden_path_table(con, filters.since, filters.until, filters.benchmark),
+            services=services,
+            golden_paths=golden_path_table(con, filters.since, filters.until, filters.benchmark, dora=every_service),
             last_sync=last_sync(con),
         )
 

@@ -62,9 +62,10 @@ def latest_rules(con: duckdb.DuckDBPyConnection, service: str) -> pd.DataFrame:
     return _plain(con.execute(LATEST_RULES, {"service": service}).df(), RULE_COLUMNS)
 
 
-def golden_path_table(con: duckdb.DuckDBPyConnection, since: date, until: date, benchmark: str) -> pd.DataFrame:
-    """scorecards.golden_paths, or no rows when the warehouse has no catalog services (golden_paths
-    itself fails on a warehouse with neither services nor deployments)."""
+def golden_path_table(con: duckdb.DuckDBPyConnection, since: date, until: date, benchmark: str,
+                      dora: pd.DataFrame | None = None) -> pd.DataFrame:
+    """scorecards.golden_paths (`dora`: see there), or no rows when the warehouse has no catalog
+    services (golden_paths itself fails on a warehouse with neither services nor deployments)."""
     if not catalog_services(con):
         return pd.DataFrame(columns=GOLDEN_PATH_COLUMNS)
-    return golden_paths(con, since, until, benchmark)
+    return golden_paths(con, since, until, benchmark, dora=dora)

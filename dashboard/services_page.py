@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.charts import chart_text
 from dashboard.page import View, run_page
 from dashboard.page_data import load_scorecards, load_service
 from dashboard.widgets import download, literal, table
@@ -24,7 +25,8 @@ def history_figure(history: pd.DataFrame) -> go.Figure:
     for scorecard, rows in history.groupby("scorecard", sort=True):
         figure.add_trace(go.Scatter(
             x=[day.isoformat() for day in rows["evaluated_on"]], y=[float(s or 0) * 100 for s in rows["score"]],
-            text=list(rows["level"]), mode="lines+markers+text", textposition="top center", name=scorecard))
+            text=[chart_text(str(level)) for level in rows["level"]], mode="lines+markers+text",
+            textposition="top center", name=chart_text(str(scorecard))))
     figure.update_layout(title={"text": "Scorecard score and level per evaluation day"},
                          xaxis={"title": {"text": "Evaluation day"}, "type": "date", "tickformat": "%d %b %Y",
                                 "dtick": DAY_MS},
@@ -63,7 +65,7 @@ def _body(view: View) -> dict[str, str]:
     levels = sorted(set(everything["level"]))
     wanted = st.query_params.get("level")
     if wanted is not None and wanted not in levels:
-        st.warning(f"Ignored the URL parameter level: no service is at level {wanted}.")
+        st.warning(f"Ignored the URL parameter level: no service is at level {literal(wanted)}.")
         wanted = None
     choices: list[str | None] = [None, *levels]
     level = st.selectbox("Level", choices, index=choices.index(wanted), key="level",

@@ -16,6 +16,7 @@ import yaml
 
 from ingest.catalog_refs import DEFAULT_NAMESPACE, EntityRef, check_name, check_namespace, parse_ref
 from ingest.events import MAX_REPORTED
+from warehouse.shown import shown
 
 __all__ = ["CATALOG_FILE_NAMES", "BadCatalog", "Catalog", "Entity", "catalog_files", "read_catalog"]
 
@@ -103,6 +104,20 @@ def catalog_files(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (one value would vanish)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                if key.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {shown(key.value)} given twice", key.start_mark)
+                seen.add(key.value)
+        return super().construct_mapping(node, deep)
+
+
 def _documents(path: Path) -> Iterator[tuple[int, Any]]:
     """(line, data) of each non-empty YAML document of `path`; _Problem for bad YAML or text."""
     raw = path.read_bytes()
@@ -111,7 +126,11 @@ def _documents(path: Path) -> Iterator[tuple[int, Any]]:
     except UnicodeDecodeError as error:
         line = raw[:error.start].count(b"\n") + 1
         raise _Problem("not UTF-8 text", line) from None
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow (NUL, ...)
+        line = text[:error.position].count("\n") + 1
+        raise _Problem(f"bad YAML: {error.reason} (character #x{error.character:04x})", line) from None
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -120,6 +139,8 @@ def _documents(path: Path) -> Iterator[tuple[int, Any]]:
                 yield node.start_mark.line + 1, data
     except yaml.MarkedYAMLError as error:
         raise _Problem(*_yaml_problem(error, text)) from None
+    except RecursionError:
+        raise _Problem("bad YAML: nested too deeply", loader.get_mark().line + 1) from None
     finally:
         loader.dispose()
 
@@ -140,7 +161,7 @@ def _text(data: dict[str, Any], key: str, where: str, *, required: bool = False)
             raise _Problem(f"missing required field '{where}{key}'")
         return None
     if not isinstance(value, str) or (required and not value.strip()):
-        raise _Problem(f"field '{where}{key}': expected a non-empty string, got {value!r}")
+        raise _Problem(f"field '{where}{key}': expected a non-empty string, got {shown(value)}")
     return value
 
 
@@ -169,7 +190,7 @@ def _annotations(metadata: dict[str, Any]) -> dict[str, str]:
     annotations = _mapping(metadata, "annotations", "metadata.")
     for key, value in annotations.items():
         if not isinstance(key, str) or not isinstance(value, str):
-            raise _Problem(f"annotation {key!r}: expected a string value, got {value!r} (quote it)")
+            raise _Problem(f"annotation {shown(key)}: expected a string value, got {shown(value)} (quote it)")
     return annotations
 
 
@@ -212,7 +233,7 @@ def _entity(data: Any, file: str, line: int) -> Entity:
     profile = _mapping(spec, "profile", "spec.")
     tags = _list(metadata, "tags", "metadata.")
     if not all(isinstance(tag, str) for tag in tags):
-        raise _Problem(f"field 'metadata.tags': expected a list of strings, got {list(tags)!r}")
+        raise _Problem(f"field 'metadata.tags': expected a list of strings, got {shown(list(tags))}")
     annotations = _annotations(metadata)
     member_of = tuple(_ref(ref, "field 'spec.memberOf'", "group", namespace)
                       for ref in _list(spec, "memberOf", "spec."))
@@ -265,6 +286,8 @@ def read_catalog(paths: list[Path]) -> Catalog:
                 continue
             first_seen[key] = entity
             entities.append(entity)
+    if not entities and not problems:  # importing nothing would empty the stored catalog
+        problems.append(f"{', '.join(map(str, files))}: no catalog entities (the catalog would be emptied)")
     if problems:
         raise BadCatalog(problems[:MAX_REPORTED], len(problems))
     return Catalog(files, entities)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from warehouse.shown import shown
+
 __all__ = ["DEFAULT_NAMESPACE", "EntityRef", "entity_id", "parse_ref", "check_name", "check_namespace"]
 
 DEFAULT_NAMESPACE = "default"
@@ -30,14 +32,14 @@ def entity_id(namespace: str, name: str) -> str:
 def check_name(name: str) -> None:
     """ValueError unless `name` is a valid Backstage entity name."""
     if len(name) > MAX_NAME_LENGTH or not NAME.fullmatch(name):
-        raise ValueError(f"'{name}' is not a valid entity name (letters and digits joined by - _ or ., "
+        raise ValueError(f"{shown(name)} is not a valid entity name (letters and digits joined by - _ or ., "
                          f"at most {MAX_NAME_LENGTH} characters)")
 
 
 def check_namespace(namespace: str) -> None:
     """ValueError unless `namespace` is a valid Backstage namespace."""
     if len(namespace) > MAX_NAME_LENGTH or not NAMESPACE.fullmatch(namespace):
-        raise ValueError(f"'{namespace}' is not a valid namespace (lower-case letters, digits and -)")
+        raise ValueError(f"{shown(namespace)} is not a valid namespace (lower-case letters, digits and -)")
 
 
 @dataclass(frozen=True)
@@ -59,18 +61,18 @@ class EntityRef:
 def parse_ref(text: object, *, default_kind: str, namespace: str = DEFAULT_NAMESPACE) -> EntityRef:
     """Resolve `[kind:][namespace/]name` written by an entity of `namespace`; ValueError if malformed."""
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"expected an entity reference such as 'group:default/payments', got {text!r}")
+        raise ValueError(f"expected an entity reference such as 'group:default/payments', got {shown(text)}")
     rest = text.strip()
     kind = default_kind
     if ":" in rest:
         kind, rest = rest.split(":", 1)
         if not KIND.fullmatch(kind):
-            raise ValueError(f"'{text}': '{kind}' is not a valid kind")
+            raise ValueError(f"{shown(text)}: {shown(kind)} is not a valid kind")
     if "/" in rest:
         namespace, rest = rest.split("/", 1)
     try:
         check_namespace(namespace)
         check_name(rest)
     except ValueError as error:
-        raise ValueError(f"'{text}': {error}") from None
+        raise ValueError(f"{shown(text)}: {error}") from None
     return EntityRef(kind.lower(), namespace, rest)

@@ -2,6 +2,11 @@
 
 Every line is validated against the canonical models before anything is written; a file with
 one bad line is rejected whole, and so is the whole command (all files or none).
+
+For speed the lines are checked and extracted in bulk by DuckDB SQL generated from the models
+(`ingest.event_fields`, `ingest.event_sql`) and staged in a private DuckDB (`ingest.event_stage`)
+before the warehouse is opened; the SQL accepts only what the models accept with the same values,
+and hands every other line to `parse_line`, so the records and the reasons are the models'.
 """
 from __future__ import annotations
 
@@ -10,19 +15,22 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from ingest.event_stage import EventStage
+from ingest.ndjson_chunks import read_chunks
 from warehouse.models import EVENT_MODELS, _Record
-from warehouse.store import delete_source, upsert_records
+from warehouse.store import TABLES, delete_source, replace_rows, table_columns, upsert_records
 from warehouse.transaction import transaction
 
 __all__ = [
-    "BadEvents", "ImportSummary", "parse_line", "read_events", "validate_files", "write_records",
-    "import_files", "MAX_REPORTED",
+    "BadEvents", "CheckedFiles", "ImportSummary", "parse_line", "read_events", "line_outcome", "validate_files",
+    "write_records", "import_files", "MAX_REPORTED",
 ]
 
 MAX_REPORTED = 20
@@ -73,7 +81,7 @@ def _describe(error: ValidationError, model: type[_Record]) -> str:
 
 def _problem(problem: ErrorDetails, model: type[_Record]) -> str:
     """One pydantic error as a reason: the field's dotted path, what is wrong, what was given."""
-    where = ".".join(str(part) for part in problem["loc"])
+    where = _printable(".".join(str(part) for part in problem["loc"]))
     kind = problem["type"]
     if kind == "missing":
         return f"missing required field '{where}'"
@@ -89,9 +97,17 @@ def _problem(problem: ErrorDetails, model: type[_Record]) -> str:
     return f"field '{where}': {message}{shown}"
 
 
+def _printable(text: str) -> str:
+    """`text` for a reason: JSON-escaped unless printable, so a reason stays one line on a
+    terminal (no line breaks, no right-to-left or zero-width tricks), and cut short."""
+    text = text if text.isprintable() else json.dumps(text)[1:-1]
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _shown(value: object) -> str:
     """A given value as JSON, cut short for the message."""
     text = json.dumps(value, ensure_ascii=False)
+    text = text if text.isprintable() else json.dumps(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -113,7 +129,9 @@ def parse_line(text: str) -> _Record:
     try:
         data = json.loads(text, object_pairs_hook=_object_without_duplicates)
     except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON: {error.msg} at column {error.colno}") from None
+        raise ValueError(f"not valid JSON: {error.msg.removesuffix(' at')} at column {error.colno}") from None
+    except RecursionError:
+        raise ValueError("not valid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise ValueError(f"expected a JSON object, got {_JSON_KINDS.get(type(data), 'null')}")
     event_type = data.get("type")
@@ -134,57 +152,105 @@ def read_events(path: Path, on_line: Callable[[int], None] | None = None) -> Ite
         for number, raw in enumerate(handle, start=1):
             if on_line is not None:
                 on_line(len(raw))
-            try:
-                # A leading BOM is fine; the line ending goes, so JSON errors point into the line.
-                text = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as error:
-                yield number, f"not UTF-8 text (byte {error.start + 1} of the line)"
-                continue
-            if not text.strip():
-                continue
-            try:
-                yield number, parse_line(text)
-            except ValueError as error:
-                yield number, str(error)
+            outcome = line_outcome(number, raw)
+            if outcome is not None:
+                yield number, outcome
 
 
-def validate_files(paths: Iterable[Path], on_line: Callable[[int], None] | None = None) -> list[_Record]:
-    """All records of `paths`, or BadEvents listing the first MAX_REPORTED bad lines."""
-    records: list[_Record] = []
-    messages: list[str] = []
-    bad = 0
-    for path in paths:
-        if not path.is_file():
-            raise BadEvents([f"{path}: no such file"], 1)
-        for number, outcome in read_events(path, on_line):
-            if isinstance(outcome, str):
-                bad += 1
-                if len(messages) < MAX_REPORTED:
-                    messages.append(f"{path}:{number}: {outcome}")
-            else:
-                records.append(outcome)
-    if bad:
-        raise BadEvents(messages, bad)
-    return records
+def line_outcome(number: int, raw: bytes) -> _Record | str | None:
+    """One raw line (with its line ending) as its record, its error reason, or None when blank."""
+    try:
+        # A leading BOM is fine; the line ending goes, so JSON errors point into the line.
+        text = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as error:
+        return f"not UTF-8 text (byte {error.start + 1} of the line)"
+    if not text.strip():
+        return None
+    try:
+        return parse_line(text)
+    except ValueError as error:
+        return str(error)
 
 
-def write_records(con: duckdb.DuckDBPyConnection, records: list[_Record], paths: list[Path], *,
-                  replace_source: str | None = None) -> ImportSummary:
-    """Write validated records of `paths` in one transaction (all or nothing) and log the run.
+@dataclass
+class CheckedFiles:
+    """Files whose every line is valid, their records staged (`ingest.event_stage`) for writing.
 
-    With `replace_source`, every row of that source is deleted first, in the same transaction:
-    the records then replace that source's data whole (what `pitwall demo` does).
+    Close it (or use it as a context manager) once written; `write_records` does not.
     """
-    summary = ImportSummary(files=len(paths), lines=len(records))
+
+    paths: list[Path]
+    stage: EventStage
+    rows: dict[str, int]  # staged rows per event type, a repeated record counted once
+
+    def __enter__(self) -> CheckedFiles:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stage.close()
+
+
+def validate_files(paths: Iterable[Path], on_line: Callable[[int], None] | None = None) -> CheckedFiles:
+    """Check every line of `paths` and stage their records, or raise BadEvents listing the
+    first MAX_REPORTED bad lines. `on_line(n)` is told of each n bytes read.
+
+    The lines are checked in SQL a chunk at a time; a line the SQL is not sure of is judged by
+    the models (`line_outcome`), so every reason is the one `parse_line` gives.
+    """
+    paths = list(paths)
+    stage = EventStage()
+    try:
+        messages: list[str] = []
+        bad = 0
+        for index, path in enumerate(paths):
+            if not path.is_file():
+                raise BadEvents([f"{path}: no such file"], 1)
+            for chunk in read_chunks(path, index):
+                seqs = chunk.seqs()
+                for i in stage.add_chunk(chunk):
+                    outcome = line_outcome(chunk.number(i), chunk.raw(i))
+                    if isinstance(outcome, str):
+                        bad += 1
+                        if len(messages) < MAX_REPORTED:
+                            messages.append(f"{path}:{chunk.number(i)}: {outcome}")
+                    elif outcome is not None and not bad:
+                        stage.add_record(int(seqs[i]), outcome)
+                stage.flush()
+                if on_line is not None:
+                    on_line(len(chunk.body))
+        if bad:
+            raise BadEvents(messages, bad)
+        return CheckedFiles(paths, stage, stage.finish())
+    except BaseException:
+        stage.close()
+        raise
+
+
+def write_records(con: duckdb.DuckDBPyConnection, checked: CheckedFiles, *,
+                  replace_source: str | None = None) -> ImportSummary:
+    """Write the checked files' records in one transaction (all or nothing) and log the run.
+
+    A record given twice is written once (the last line); a record whose natural key is in the
+    warehouse replaces the row. With `replace_source`, every row of that source is deleted
+    first, in the same transaction: the records then replace that source's data whole (what
+    `pitwall demo` does).
+    """
+    stage = checked.stage
+    summary = ImportSummary(files=len(checked.paths), lines=stage.lines)
     with transaction(con):
         if replace_source is not None:
             delete_source(con, replace_source)
-        written = upsert_records(con, records)
+        summary.by_type.update(upsert_records(con, stage.records))
+        for event_type, count in checked.rows.items():
+            table = TABLES[event_type]
+            if sorted(name for name, _ in table_columns(con, table)) != sorted(stage.columns(event_type)):
+                raise RuntimeError(f"{table}: the warehouse columns are not the fields of {event_type}")
+            replace_rows(con, table, partial(stage.rows, event_type))
+            summary.by_type[event_type] += count
         con.execute(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
-            [replace_source or "import", ", ".join(p.name for p in paths)[:500], len(records)],
+            [replace_source or "import", ", ".join(p.name for p in checked.paths)[:500], stage.lines],
         )
-    summary.by_type.update(written)
     return summary
 
 
@@ -192,4 +258,5 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: list[Path],
                  on_line: Callable[[int], None] | None = None, *,
                  replace_source: str | None = None) -> ImportSummary:
     """Validate every file, then write all records in one transaction (all or nothing)."""
-    return write_records(con, validate_files(paths, on_line), paths, replace_source=replace_source)
+    with validate_files(paths, on_line) as checked:
+        return write_records(con, checked, replace_source=replace_source)

@@ -186,7 +186,8 @@ def sync_git(con: duckdb.DuckDBPyConnection, path: Path, *, repo: str | None = N
     """Read the clone at `path` and write its commits, pull requests and deploy tags (one transaction).
 
     Raises GitError (one line) for a missing git, a path that is no repository, an unknown branch,
-    a shallow clone. The caller refreshes the derived tables afterwards.
+    a shallow clone. The caller refreshes the derived tables afterwards; `pitwall sync git` opens
+    the transaction itself, so the sync and its derived tables commit together.
     """
     read = _read(con, path, repo, branch, deploy_tags, on_progress)
     with transaction(con):

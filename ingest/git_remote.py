@@ -15,13 +15,16 @@ from urllib.parse import urlsplit
 __all__ = ["repo_id_from_url", "url_without_credentials"]
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# What follows the scheme up to the host: `user:password@` (the password may hold an unescaped
+# `/` or `@`: up to the last `@`, unless the colon is a port's), else `user@`.
+USERINFO = re.compile(r"[^/:@]*:(?!\d+(?:/|$)).*@|[^/@]*@")
 SCP_LIKE = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>[^/].*)$")
 
 
 def _path_of(url: str) -> str | None:
     """The repository path a remote URL names on its host, or None for a local path."""
     if SCHEME.match(url):
-        parts = urlsplit(url)
+        parts = urlsplit(url_without_credentials(url))
         return parts.path if parts.hostname else None
     match = SCP_LIKE.match(url)
     if match and len(match["host"]) > 1:  # `C:/repos/x` is a Windows drive, not a host
@@ -42,7 +45,8 @@ def repo_id_from_url(url: str) -> str | None:
 def url_without_credentials(url: str) -> str:
     """The URL with any `user:password@` removed (a token in a clone URL must not be stored)."""
     url = url.strip()
-    if not SCHEME.match(url):
+    scheme = SCHEME.match(url)
+    if not scheme:
         return url
-    parts = urlsplit(url)
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    credentials = USERINFO.match(url, scheme.end())
+    return url[:scheme.end()] + url[credentials.end() if credentials else scheme.end():]

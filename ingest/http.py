@@ -3,12 +3,15 @@
 It follows `Link` pagination, sends conditional requests (`If-None-Match`), waits out primary and
 secondary rate limits with a visible message, retries server errors, timeouts, dropped
 connections and malformed JSON with bounded exponential backoff and jitter, and bounds the
-number of requests in flight across threads. The token travels in a header only: it never
-appears in a URL, a message or an error (messages are scrubbed of it all the same).
+number of requests in flight across threads. The token travels in a header only, and only to
+the API's own origin (a redirect elsewhere loses it): it never appears in a URL, a message, an
+error or a stored answer. Whatever a server echoes back is scrubbed of it (ingest.scrub): bodies
+before they are parsed, headers, reason phrases; a next-page link that carries it is refused.
 """
 from __future__ import annotations
 
 import email.utils
+import json
 import random
 import re
 import sys
@@ -19,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from ingest.scrub import Scrubber
 
 __all__ = [
     "HttpClient", "Response", "ListResult", "RetryPolicy", "RequestStats", "parse_link_header",
@@ -221,8 +226,9 @@ class HttpClient:
                  on_notice: Callable[[str], None] = _stderr_notice):
         self.base_url = base_url.rstrip("/")
         self._origin = httpx.URL(self.base_url)
-        self._token = token
+        self._scrub = Scrubber(token)
         self._token_name = token_name
+        self._token_header = token_header if token else None
         self.policy = policy
         self._clock = clock
         self._jitter = jitter
@@ -239,10 +245,11 @@ class HttpClient:
             # (GitLab: `PRIVATE-TOKEN: KEY`; PagerDuty: `Authorization: Token token=KEY`).
             prefix = f"{auth_scheme} " if token_prefix is None else token_prefix
             default_headers[token_header] = f"{prefix}{token}"
-        # Redirects (a renamed repository answers 301) are followed; httpx drops the
-        # Authorization header when one leads to another origin.
+        # Redirects (a renamed repository answers 301) are followed; one that leads to another
+        # origin loses the token header (httpx itself only drops `Authorization`, not GitLab's).
         self._http = httpx.Client(
             headers=default_headers, timeout=timeout, follow_redirects=True,
+            event_hooks={"request": [self._keep_token_home]},
             limits=httpx.Limits(max_connections=max_in_flight, max_keepalive_connections=max_in_flight))
 
     # --- life cycle -------------------------------------------------------------------------
@@ -267,8 +274,8 @@ class HttpClient:
         if path_or_url.startswith(("http://", "https://")):
             url = httpx.URL(path_or_url)
             if (url.scheme, url.host, url.port) != (self._origin.scheme, self._origin.host, self._origin.port):
-                raise RequestFailed(f"refusing to follow {url.copy_with(query=None)}: outside the API at "
-                                    f"{self.base_url}", url=str(url))
+                raise self._error(RequestFailed, f"refusing to follow {url.copy_with(query=None)}: outside "
+                                  f"the API at {self.base_url}", str(url))
         else:
             url = httpx.URL(self.base_url + "/" + path_or_url.lstrip("/"))
         if params:
@@ -288,14 +295,10 @@ class HttpClient:
             self._wait_out_pause()
             if self._cancel.is_set():
                 raise Cancelled()
-            headers = {"If-None-Match": etag} if etag else {}
-            try:
-                with self._slots:
-                    self._count("requests")
-                    response = self._http.get(url, headers=headers)
-            except httpx.TransportError as error:
+            response = self._send(url, etag)
+            if isinstance(response, str):
                 failures += 1
-                self._back_off(failures, url, _describe_transport_error(error))
+                self._back_off(failures, url, response)
                 continue
             wait = None
             if response.status_code in (403, 429):
@@ -304,28 +307,27 @@ class HttpClient:
             if wait is not None:
                 rate_limit_waits += 1
                 if rate_limit_waits > self.policy.max_rate_limit_waits:
-                    raise RequestFailed(self._scrub(f"GET {url}: still rate limited after "
-                                                    f"{rate_limit_waits - 1} waits"), url=url,
-                                        status=response.status_code)
+                    raise self._error(RequestFailed, f"GET {url}: still rate limited after "
+                                      f"{rate_limit_waits - 1} waits", url, response.status_code)
                 self._start_pause(wait[0], url, wait[1])
                 continue
             self._note_remaining(response)
+            headers = self._safe_headers(url, response.headers)
             if response.status_code == 304:
                 self._count("not_modified")
-                return Response(url, 304, response.headers)
+                return Response(url, 304, headers)
             if response.status_code >= 500:
                 failures += 1
                 self._back_off(failures, url, f"{response.status_code} {response.reason_phrase}")
                 continue
             if response.status_code >= 400 and response.status_code not in allow:
                 raise self._client_error(url, response)
-            try:
-                data = response.json()
-            except ValueError:
+            data = _json_or_malformed(self._scrub(response.text))
+            if data is _MALFORMED:
                 failures += 1
                 self._back_off(failures, url, "the response is not valid JSON", malformed=True)
                 continue
-            return Response(url, response.status_code, response.headers, data)
+            return Response(url, response.status_code, headers, data)
 
     def pages(self, path_or_url: str, *, params: Params = None, etag: str | None = None,
               allow: tuple[int, ...] = ()) -> Iterator[Response]:
@@ -361,9 +363,32 @@ class HttpClient:
         with self._stats_lock:
             setattr(self.stats, name, getattr(self.stats, name) + amount)
 
-    def _scrub(self, text: str) -> str:
-        """`text` with the token blanked out, whatever put it there."""
-        return text.replace(self._token, "[token]") if self._token else text
+    def _send(self, url: str, etag: str | None) -> httpx.Response | str:
+        """One GET; a connection failure comes back as a short phrase (no exception to chain)."""
+        headers = {"If-None-Match": etag} if etag else {}
+        try:
+            with self._slots:
+                self._count("requests")
+                return self._http.get(url, headers=headers)
+        except httpx.RequestError as error:
+            return _describe_transport_error(error)
+
+    def _keep_token_home(self, request: httpx.Request) -> None:
+        """Drop the token header from a request (a redirect) to another origin than the API's."""
+        if self._token_header and (request.url.scheme, request.url.host, request.url.port) != (
+                self._origin.scheme, self._origin.host, self._origin.port):
+            request.headers.pop(self._token_header, None)
+
+    def _safe_headers(self, url: str, headers: httpx.Headers) -> httpx.Headers:
+        """`headers` scrubbed of the token; a next-page link carrying it is refused, not followed."""
+        if self._scrub.finds(headers.get("link", "")):
+            raise self._error(RequestFailed, f"GET {url}: the answer's next-page link carries "
+                                             f"{self._token_name}; refusing to follow it", url)
+        return httpx.Headers([(name, self._scrub(value)) for name, value in headers.multi_items()])
+
+    def _error(self, kind: type[HttpError], message: str, url: str, status: int | None = None) -> HttpError:
+        """An error of `kind` whose message and URL are scrubbed of the token."""
+        return kind(self._scrub(message), url=self._scrub(url), status=status)
 
     def _notice(self, message: str) -> None:
         self._on_notice(self._scrub(message))
@@ -403,7 +428,7 @@ class HttpClient:
         """Sleep before retry number `failures`, or raise once the attempts are spent."""
         if failures >= self.policy.attempts:
             error = MalformedResponse if malformed else RequestFailed
-            raise error(self._scrub(f"GET {url}: {what} (gave up after {failures} attempts)"), url=url)
+            raise self._error(error, f"GET {url}: {what} (gave up after {failures} attempts)", url)
         ceiling = min(self.policy.max_delay, self.policy.base_delay * 2 ** (failures - 1))
         delay = ceiling / 2 + self._jitter() * ceiling / 2
         self._count("retries")
@@ -416,19 +441,31 @@ class HttpClient:
         message = _message_of(response)
         head = f"GET {url}: {status} {message}"
         if status == 401:
-            return AuthRejected(self._scrub(f"{head}: {self._token_name} was rejected"), url=url, status=status)
+            return self._error(AuthRejected, f"{head}: {self._token_name} was rejected", url, status)
         if status == 403:
-            return PermissionDenied(self._scrub(f"{head}: {self._token_name} lacks a permission"),
-                                    url=url, status=status)
+            return self._error(PermissionDenied, f"{head}: {self._token_name} lacks a permission", url, status)
         if status == 404:
-            return NotFound(self._scrub(head), url=url, status=status)
-        return RequestFailed(self._scrub(head), url=url, status=status)
+            return self._error(NotFound, head, url, status)
+        return self._error(RequestFailed, head, url, status)
 
 
-def _describe_transport_error(error: httpx.TransportError) -> str:
+_MALFORMED = object()
+
+
+def _json_or_malformed(text: str) -> Any:
+    """The JSON value of `text`, or `_MALFORMED` (no exception to chain: it would carry the text)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _MALFORMED
+
+
+def _describe_transport_error(error: httpx.RequestError) -> str:
     """A short phrase for a connection-level failure (never the request headers)."""
     if isinstance(error, httpx.TimeoutException):
         return "timed out"
     if isinstance(error, httpx.RemoteProtocolError):
         return "connection dropped"
+    if isinstance(error, httpx.TooManyRedirects):
+        return "too many redirects"
     return f"connection failed ({type(error).__name__})"

@@ -125,4 +125,6 @@ def scopes(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
 
 
 def count_documents(con: duckdb.DuckDBPyConnection, source: str) -> int:
-    return con.execute("SELECT count(*) FROM raw_documents WHERE source = ?", [source]).fetchone()[0]
+    # fetchall, not fetchone: a result left unfinished blocks the relational API on this connection
+    # (DuckDB 2), and `pitwall rebuild` derives next in the same transaction.
+    return con.execute("SELECT count(*) FROM raw_documents WHERE source = ?", [source]).fetchall()[0][0]

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import duckdb
 
 from ingest.http import HttpClient
+from warehouse.pending import mark_derive_pending
 
 __all__ = ["logged_run"]
 
@@ -41,9 +42,11 @@ def logged_run(con: duckdb.DuckDBPyConnection, source: str, target: str, client:
 
     A run still marked running when the next one starts was killed: it becomes interrupted.
     `records` (filled by the block) is logged with the outcome; a success also goes into
-    ingest_runs, the last-sync log every source writes.
+    ingest_runs, the last-sync log every source writes. The derived tables are marked pending
+    first (the block commits in batches; the caller's derive clears the mark).
     """
     run_id = str(uuid.uuid4())
+    mark_derive_pending(con, f"sync {source} {target}")
     con.execute(MARK_INTERRUPTED, {"source": source})
     con.execute(START_RUN, {"id": run_id, "source": source, "target": target})
     try:

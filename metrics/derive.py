@@ -14,41 +14,37 @@ incident_attribution  the deployment each incident is attributed to, or NULL (ru
 deployment_outcomes   per deployment: rollback, failed, recovered_at, rework (9 to 11)
 
 It also rewrites the `people` rows of source "config" from the settings' team membership.
+
+The commit walk of rule 3 runs on integer arrays (metrics.shipments, metrics.reach); the steps
+in between hand over temporary tables (derive_series, derive_shipments, derive_shipped), each
+join on integers where it can. bench/derive_steps.py shows where the time goes.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
 
 import duckdb
 import pandas as pd
 
-from metrics.series import SeriesDeployment, find_rollbacks, walk_series
+from metrics.series import SeriesDeployment, find_rollbacks
 from metrics.settings import MetricsSettings
+from metrics.shipments import store_shipments
 from metrics.sql_files import sql
 from warehouse.transaction import transaction
 
 __all__ = ["derive", "DeriveSummary"]
 
 SERIES_DEPLOYMENTS = """
-SELECT repo, environment, source, id, sha, explicit_commits
+SELECT repo, environment, source, id, sha
 FROM prod_deployments
 ORDER BY repo, environment, seq
 """
 
-REPO_COMMIT_GRAPH = """
-SELECT repo, sha, parents
-FROM commits
-WHERE repo IN (SELECT DISTINCT repo FROM prod_deployments)
-ORDER BY repo
-"""
-
-MARK_WITHOUT_BASELINE = """
-ALTER TABLE prod_deployments ADD COLUMN has_baseline BOOLEAN DEFAULT true;
-UPDATE prod_deployments AS p SET has_baseline = false
-FROM derive_without_baseline AS w
-WHERE p.source = w.source AND p.id = w.deployment_id;
+SETTINGS_NOW = """
+SELECT current_setting('preserve_insertion_order'), current_setting('force_compression')
 """
 
 REPLACE_CONFIG_PEOPLE = """
@@ -66,14 +62,6 @@ class DeriveSummary:
     rollbacks: int
 
 
-def _load_graph(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, list[str]]]:
-    """parents_of per repo, for the repos that have production deployments."""
-    graph: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for repo, sha, parents in con.execute(REPO_COMMIT_GRAPH).fetchall():
-        graph[repo][sha] = parents or []
-    return graph
-
-
 def _store(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[tuple]) -> None:
     """Replace `table` with `rows` (all VARCHAR columns)."""
     frame = pd.DataFrame(rows, columns=columns, dtype="object")
@@ -85,21 +73,26 @@ def _store(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows:
         con.unregister("derive_rows")
 
 
-def _walk_all_series(con: duckdb.DuckDBPyConnection) -> tuple[list, list, list]:
-    """Walk every series once: shipped commits, deployments without baseline, rollbacks."""
-    graph = _load_graph(con)
-    shipped: list[tuple[str, str, str]] = []
-    without_baseline: list[tuple[str, str]] = []
+def _find_all_rollbacks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """(rollback, rolled-back deployment) pairs of every series (METRICS.md rule 8)."""
     rollbacks: list[tuple[str, str, str, str]] = []
     rows = con.execute(SERIES_DEPLOYMENTS).fetchall()
-    for (repo, _environment), series_rows in groupby(rows, key=lambda r: (r[0], r[1])):
-        series = [SeriesDeployment(source, id_, sha, explicit) for _, _, source, id_, sha, explicit in series_rows]
-        result = walk_series(series, graph.get(repo, {}))
-        shipped.extend(result.shipped)
-        without_baseline.extend(result.without_baseline)
+    for _, series_rows in groupby(rows, key=lambda r: (r[0], r[1])):
+        series = [SeriesDeployment(source, id_, sha) for _, _, source, id_, sha in series_rows]
         rollbacks.extend((rollback.source, rollback.id, undone.source, undone.id)
                          for rollback, undone in find_rollbacks(series))
-    return shipped, without_baseline, rollbacks
+    return rollbacks
+
+
+@contextmanager
+def _fast_writes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Write the derived tables in any row order (less memory on big joins) and uncompressed
+    (compressing millions of fresh rows costs more than the rest of a step)."""
+    before = con.execute(SETTINGS_NOW).fetchall()[0]
+    con.execute("SET preserve_insertion_order = false; SET force_compression = 'uncompressed'")
+    yield  # on an error the settings stay: the failed transaction can run nothing, not even SET
+    con.execute("SET preserve_insertion_order = $value", {"value": before[0]})
+    con.execute("SET force_compression = $value", {"value": before[1]})
 
 
 def derive(con: duckdb.DuckDBPyConnection, settings: MetricsSettings | None = None) -> DeriveSummary:
@@ -107,25 +100,27 @@ def derive(con: duckdb.DuckDBPyConnection, settings: MetricsSettings | None = No
     settings = settings or MetricsSettings()
     prod_envs = [name.lower() for name in settings.production_environments]
     rework_labels = [label.lower() for label in settings.rework_labels]
-    with transaction(con):
+    with _fast_writes(con), transaction(con):
+        con.execute("DELETE FROM derive_pending")  # warehouse.pending: a sync's derive is done
         _store(con, "production_environment_names", ["name"], [(name,) for name in prod_envs])
         con.execute(sql("repo_services"))
         con.execute(sql("prod_deployments"))
-        shipped, without_baseline, rollbacks = _walk_all_series(con)
-        _store(con, "deployment_commits", ["source", "deployment_id", "sha"], shipped)
-        _store(con, "derive_without_baseline", ["source", "deployment_id"], without_baseline)
-        _store(con, "rollbacks", ["source", "deployment_id", "rolled_back_source", "rolled_back_id"], rollbacks)
-        con.execute(sql("first_shipments"))
-        con.execute(MARK_WITHOUT_BASELINE)
-        con.execute("DROP TABLE derive_without_baseline")
-        con.execute(sql("service_attribution"))
+        con.execute(sql("series_deployments"))
+        store_shipments(con)
         con.execute(sql("unique_pull_requests"))
+        con.execute(sql("first_shipments"))
+        con.execute(sql("service_attribution"))
         con.execute(sql("pull_request_starts"))
         con.execute(sql("deployment_changes"), {"rework_labels": rework_labels})
+        rollbacks = _find_all_rollbacks(con)
+        _store(con, "rollbacks", ["source", "deployment_id", "rolled_back_source", "rolled_back_id"], rollbacks)
         con.execute(sql("incident_attribution"), {"window_seconds": settings.attribution_window_days * 86400})
         con.execute(sql("deployment_outcomes"))
         _store(con, "derive_people", ["id", "team"], settings.membership)
         con.execute(REPLACE_CONFIG_PEOPLE)
         con.execute("DROP TABLE derive_people; DROP VIEW repo_level_services; DROP VIEW service_teams")
+        con.execute("DROP TABLE derive_series; DROP TABLE derive_shipments; DROP TABLE derive_unknown_shas; "
+                    "DROP TABLE derive_shipped")
         deployments = con.execute("SELECT count(*) FROM prod_deployments").fetchone()[0]
-    return DeriveSummary(deployments=deployments, shipped_commits=len(shipped), rollbacks=len(rollbacks))
+        shipped = con.execute("SELECT count(*) FROM deployment_commits").fetchone()[0]
+    return DeriveSummary(deployments=deployments, shipped_commits=shipped, rollbacks=len(rollbacks))

@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from metrics.benchmarks import BENCHMARKS, lowest_tier
+from metrics.queries import compose
 from metrics.sql_files import sql
 from metrics.window import GROUPINGS, Window, default_window, week_start
 
@@ -21,6 +22,8 @@ DORA_COLUMNS = [
     "change_failure_tier", "recovery_tier", "tier",
 ]
 
+WINDOW_RELATIONS = ("window_deployments", "window_changes")
+
 # The groups a warehouse knows of, besides those with deployments (for --all-groups and pickers).
 KNOWN_GROUPS = {
     "org": "SELECT 'all' AS grp",
@@ -33,8 +36,8 @@ KNOWN_GROUPS = {
 
 
 def window_query(query: str) -> str:
-    """`query` with the relation window_deployments (window_deployments.sql) in scope."""
-    return f"WITH window_deployments AS ({sql('window_deployments')}) SELECT * FROM ({query})"
+    """`query` with the relations window_deployments and window_changes (their SQL files) in scope."""
+    return compose(query, WINDOW_RELATIONS)
 
 
 def _window_parameters(window: Window, group_by: str, team: str | None, service: str | None) -> dict:

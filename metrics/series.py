@@ -1,76 +1,23 @@
-"""The sequential rules of a deployment series: which commits each deployment shipped, and rollbacks.
+"""The sequential rule of a deployment series: rollbacks (METRICS.md rule 8).
 
-A series is one repo and one production environment, its deployments in `seq` order. The
-commit graph of a repo is walked once per series: each deployment walks from its sha and stops
-at commits an earlier deployment already reached, so `git log previous..sha` costs nothing extra.
+A series is one repo and one production environment, its deployments in `seq` order. Which
+commits each deployment shipped (rule 3) is metrics.shipments' job.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["SeriesDeployment", "SeriesResult", "walk_series", "find_rollbacks"]
+__all__ = ["SeriesDeployment", "find_rollbacks"]
 
 
 @dataclass(frozen=True)
 class SeriesDeployment:
-    """One successful production deployment, as the series walk needs it."""
+    """One successful production deployment, as the rollback rule needs it."""
 
     source: str
     id: str
     sha: str
-    explicit_commits: Sequence[str] | None
-
-
-@dataclass
-class SeriesResult:
-    """What the walk found: (deployment, sha) pairs shipped, and deployments without a baseline."""
-
-    shipped: list[tuple[str, str, str]]          # (source, deployment id, sha)
-    without_baseline: list[tuple[str, str]]      # (source, deployment id)
-
-
-def _reach(start: str, parents_of: dict[str, Sequence[str]], seen: set[str]) -> list[str]:
-    """Commits reachable from `start` (itself included) not yet in `seen`; adds them to `seen`."""
-    if start in seen:
-        return []
-    found = [start]
-    seen.add(start)
-    stack = [start]
-    while stack:
-        for parent in parents_of.get(stack.pop(), ()):
-            if parent not in seen:
-                seen.add(parent)
-                found.append(parent)
-                stack.append(parent)
-    return found
-
-
-def walk_series(deployments: Iterable[SeriesDeployment], parents_of: dict[str, Sequence[str]]) -> SeriesResult:
-    """Assign commits to the deployments of one series (METRICS.md rule 3).
-
-    An explicit commit list always wins; otherwise a deployment ships the commits reachable
-    from its sha that no earlier deployment of the series reached. The first deployment has
-    no baseline: what it reaches becomes the baseline, and it ships nothing (unless explicit).
-    A commit belongs to the first deployment that contains it only.
-    """
-    result = SeriesResult(shipped=[], without_baseline=[])
-    reached: set[str] = set()    # commits contained by some earlier deployment's sha
-    assigned: set[str] = set()   # commits already shipped by an explicit list
-    first = True
-    for deployment in deployments:
-        newly_reached = _reach(deployment.sha, parents_of, reached)
-        if deployment.explicit_commits is not None:
-            shipped = [sha for sha in dict.fromkeys(deployment.explicit_commits) if sha not in assigned]
-        elif first:
-            shipped = []
-            result.without_baseline.append((deployment.source, deployment.id))
-        else:
-            shipped = [sha for sha in newly_reached if sha not in assigned]
-        assigned.update(shipped)
-        result.shipped.extend((deployment.source, deployment.id, sha) for sha in shipped)
-        first = False
-    return result
 
 
 def find_rollbacks(deployments: Sequence[SeriesDeployment]) -> list[tuple[SeriesDeployment, SeriesDeployment]]:

@@ -44,7 +44,7 @@ class MetricsSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     production_environments: tuple[Name, ...] = Field(default=("production", "prod", "prd"), min_length=1)
-    attribution_window_days: float = Field(default=7, gt=0)
+    attribution_window_days: float = Field(default=7, gt=0, allow_inf_nan=False, strict=True)
     rework_labels: tuple[Name, ...] = ("hotfix", "revert")
     bots: tuple[Name, ...] = ("dependabot", "renovate")
     timezone: str = "UTC"

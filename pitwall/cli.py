@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from metrics.settings import CONFIG_VARIABLE
-from pitwall.commands import ALL_COMMANDS
+from pitwall.commands import COMMANDS, SUBCOMMANDS
 from pitwall.context import AppContext
 from pitwall.errors import UserError
+from pitwall.lazy import LazyGroup, load_command
 from pitwall.settings import use_settings
 
 
@@ -32,7 +33,15 @@ def _export_config(ctx: click.Context, path: Path | None) -> None:
     ctx.call_on_close(restore)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _attach_subcommands(name: str, command: click.Command) -> None:
+    """Add to a group just loaded the subcommands other modules define for it (SUBCOMMANDS)."""
+    if isinstance(command, click.Group):
+        for target in SUBCOMMANDS.get(name, {}).values():
+            command.add_command(load_command(target))
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, on_load=_attach_subcommands,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="PITWALL_DB",
               default="pitwall.duckdb", show_default=True, help="The warehouse file (env PITWALL_DB).")
 @click.option("--config", "config", type=click.Path(path_type=Path), envvar=CONFIG_VARIABLE, default=None,
@@ -41,13 +50,11 @@ def _export_config(ctx: click.Context, path: Path | None) -> None:
 @click.pass_context
 def cli(ctx: click.Context, db: Path, config: Path | None) -> None:
     """Pitwall: DORA metrics, developer experience and service scorecards for platform teams."""
+    if not db.name:  # --db "" (or "."): no file to open
+        raise UserError(f"--db: expected a warehouse file name, got {str(db)!r}")
     ctx.obj = AppContext(db=db)
     loaded = use_settings(ctx, config)
     _export_config(ctx, loaded.path)
-
-
-for command in ALL_COMMANDS:
-    cli.add_command(command)
 
 
 def main() -> None:
@@ -57,6 +64,10 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
+    except click.UsageError as error:  # one line, as every user error: what is wrong, where to look
+        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+        click.echo(f"error: {error.format_message()}{hint}", err=True)
+        sys.exit(error.exit_code)
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)

@@ -157,6 +157,8 @@ def load_settings(path: Path | None) -> PitwallSettings:
         raise SettingsError([_syntax_line(path, error)]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise SettingsError([f"{path}: cannot read the settings file: {error}"]) from None
+    except RecursionError:
+        raise SettingsError([f"{path}: invalid TOML: nested too deeply"]) from None
     try:
         return PitwallSettings.model_validate(document)
     except ValidationError as error:

@@ -25,12 +25,18 @@ MEDIAN_FIGURES = ("deploys_per_week", "lead_time_p50_hours", "change_failure_rat
 GOLDEN_PATH_COLUMNS = ["template", "services", "deployments", *MEDIAN_FIGURES, "elite_or_high_share"]
 
 
-def golden_paths(con: duckdb.DuckDBPyConnection, since: date, until: date, benchmark: str = "2023") -> pd.DataFrame:
-    """One row per template (sorted), then the services without a template (GOLDEN_PATH_COLUMNS)."""
+def golden_paths(con: duckdb.DuckDBPyConnection, since: date, until: date, benchmark: str = "2023", *,
+                 dora: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per template (sorted), then the services without a template (GOLDEN_PATH_COLUMNS).
+
+    `dora`: the caller's `dora_table` by service with all groups over the same window and
+    benchmark, when it has it already (it is computed otherwise).
+    """
     services = catalog_services(con)
     if not services:
         return pd.DataFrame(columns=GOLDEN_PATH_COLUMNS, dtype=object)
-    dora = dora_table(con, since, until, group_by="service", benchmark=benchmark, all_groups=True)
+    if dora is None:
+        dora = dora_table(con, since, until, group_by="service", benchmark=benchmark, all_groups=True)
     template_of = pd.DataFrame({"group": [s.id for s in services],
                                 "template": [s.catalog.get("template") for s in services]})
     frame = template_of.merge(dora, on="group", how="left")

@@ -8,6 +8,7 @@ value against the fact's kind, levels, duplicate rule ids, and exemptions naming
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,7 @@ from scorecards.model import (
     Scorecard,
 )
 from scorecards.spec_yaml import LineMap, YamlProblem, load_yaml
+from warehouse.shown import shown
 
 __all__ = ["SpecError", "load_specs", "parse_spec", "read_spec_files"]
 
@@ -67,7 +69,7 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 def _unknown_keys(data: LineMap, allowed: tuple[str, ...], where: str, problems: _Problems) -> None:
     for key in data:
         if key not in allowed:
-            problems.add(data.line_of(key), f"{where}unknown key '{key}'{_did_you_mean(str(key), list(allowed))} "
+            problems.add(data.line_of(key), f"{where}unknown key {shown(key)}{_did_you_mean(str(key), list(allowed))} "
                                             f"(expected {', '.join(allowed)})")
 
 
@@ -78,7 +80,7 @@ def _text(data: LineMap, key: str, where: str, problems: _Problems, *, required:
             problems.add(data.line, f"{where}missing '{key}'")
         return None
     if not isinstance(value, str) or not value.strip():
-        problems.add(data.line_of(key), f"{where}'{key}' must be non-empty text, got {value!r}")
+        problems.add(data.line_of(key), f"{where}'{key}' must be non-empty text, got {shown(value)}")
         return None
     return value
 
@@ -136,7 +138,7 @@ class _SpecReader:
             self.problems.add(data.line, f"{where}missing 'op'")
         elif op not in OPERATORS:
             hint = _did_you_mean(str(op), list(OPERATORS))
-            self.problems.add(data.line_of("op"), f"{where}unknown operator '{op}'{hint} "
+            self.problems.add(data.line_of("op"), f"{where}unknown operator {shown(op)}{hint} "
                                                   f"(expected one of {', '.join(OPERATORS)})")
         fact = None
         if name is not None:
@@ -144,7 +146,7 @@ class _SpecReader:
             if fact is None:
                 close = self.registry.suggestions(name)
                 hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-                self.problems.add(data.line_of("fact"), f"{where}unknown fact '{name}'{hint}; "
+                self.problems.add(data.line_of("fact"), f"{where}unknown fact {shown(name)}{hint}; "
                                                         f"`pitwall scorecards facts` lists them")
         if fact is not None and op in OPERATORS:
             self.operand(data, fact, op, where)
@@ -178,19 +180,19 @@ class _SpecReader:
         elif op in ("in", "not_in"):
             accepts, _ = _VALUE_CHECKS[kind]
             if not isinstance(value, list) or not value or not all(accepts(item) for item in value):
-                self.problems.add(line, f"{where}'{op}' needs a non-empty list of {kind} values, got {value!r}")
+                self.problems.add(line, f"{where}'{op}' needs a non-empty list of {kind} values, got {shown(value)}")
         elif op in ("contains", "matches"):
             if not isinstance(value, str):
-                self.problems.add(line, f"{where}'{op}' needs a text value, got {value!r}")
+                self.problems.add(line, f"{where}'{op}' needs a text value, got {shown(value)}")
             elif op == "matches":
                 try:
                     re.compile(value)
                 except re.error as error:
-                    self.problems.add(line, f"{where}'matches': bad regular expression {value!r}: {error}")
+                    self.problems.add(line, f"{where}'matches': bad regular expression {shown(value)}: {error}")
         else:
             accepts, label = _VALUE_CHECKS[kind]
             if not accepts(value):
-                self.problems.add(line, f"{where}'{fact.name}' is {kind}: '{op}' needs {label}, got {value!r}")
+                self.problems.add(line, f"{where}'{fact.name}' is {kind}: '{op}' needs {label}, got {shown(value)}")
 
     def rule(self, data: Any, line: int, levels: tuple[str, ...]) -> Rule | None:
         if not isinstance(data, LineMap):
@@ -198,17 +200,17 @@ class _SpecReader:
             return None
         before = len(self.problems.messages)
         rule_id = _text(data, "id", "rule: ", self.problems)
-        where = f"rule '{rule_id}': " if rule_id else "rule: "
+        where = f"rule {shown(rule_id)}: " if rule_id else "rule: "
         _unknown_keys(data, RULE_KEYS, where, self.problems)
         title = _text(data, "title", where, self.problems, required=False)
         remediation = _text(data, "remediation", where, self.problems, required=False)
         level = _text(data, "level", where, self.problems)
         if level is not None and levels and level not in levels:
-            self.problems.add(data.line_of("level"), f"{where}level '{level}' is not among levels "
+            self.problems.add(data.line_of("level"), f"{where}level {shown(level)} is not among levels "
                                                      f"({', '.join(levels)}){_did_you_mean(level, list(levels))}")
         weight = data.get("weight", 1)
-        if not _is_number(weight) or weight <= 0:
-            self.problems.add(data.line_of("weight"), f"{where}weight must be a number above 0, got {weight!r}")
+        if not _is_number(weight) or not math.isfinite(weight) or weight <= 0:
+            self.problems.add(data.line_of("weight"), f"{where}weight must be a number above 0, got {shown(weight)}")
         check = None
         if "check" not in data:
             self.problems.add(data.line, f"{where}missing 'check'")
@@ -229,7 +231,7 @@ class _SpecReader:
         rule = _text(data, "rule", where, self.problems)
         reason = _text(data, "reason", where, self.problems)
         if rule is not None and rule not in rules:
-            self.problems.add(data.line_of("rule"), f"{where}unknown rule '{rule}'"
+            self.problems.add(data.line_of("rule"), f"{where}unknown rule {shown(rule)}"
                                                     f"{_did_you_mean(rule, list(rules))} (rules: {', '.join(rules)})")
         expires = data.get("expires")
         if isinstance(expires, str):
@@ -240,7 +242,8 @@ class _SpecReader:
         if expires is None:
             self.problems.add(data.line, f"{where}missing 'expires' (a date, YYYY-MM-DD)")
         elif not isinstance(expires, date):
-            self.problems.add(data.line_of("expires"), f"{where}'expires' must be a date (YYYY-MM-DD), got {expires!r}")
+            self.problems.add(data.line_of("expires"),
+                              f"{where}'expires' must be a date (YYYY-MM-DD), got {shown(expires)}")
         if len(self.problems.messages) > before:
             return None
         return Exemption(service, rule, reason, expires, data.line)
@@ -256,7 +259,7 @@ class _SpecReader:
         _unknown_keys(value, APPLIES_TO_KEYS, "applies_to: ", self.problems)
         kind = value.get("kind", "service")
         if not isinstance(kind, str) or kind.lower() != "service":
-            self.problems.add(value.line_of("kind"), f"applies_to: kind must be 'service', got {kind!r}")
+            self.problems.add(value.line_of("kind"), f"applies_to: kind must be 'service', got {shown(kind)}")
         return AppliesTo(types=self._names(value, "type"), lifecycles=self._names(value, "lifecycle"))
 
     def _names(self, data: LineMap, key: str) -> tuple[str, ...] | None:
@@ -266,7 +269,8 @@ class _SpecReader:
             return None
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not items or not all(isinstance(i, str) and i for i in items):
-            self.problems.add(data.line_of(key), f"applies_to: {key} must be text or a list of text, got {value!r}")
+            self.problems.add(data.line_of(key),
+                              f"applies_to: {key} must be text or a list of text, got {shown(value)}")
             return None
         return tuple(item.lower() for item in items)
 
@@ -277,7 +281,7 @@ class _SpecReader:
             self.problems.add(data.line, "missing 'levels' (the level names, lowest first)")
             return ()
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-            self.problems.add(line, f"levels must be a non-empty list of names, lowest first, got {value!r}")
+            self.problems.add(line, f"levels must be a non-empty list of names, lowest first, got {shown(value)}")
             return ()
         if len(set(value)) < len(value):
             twice = sorted({v for v in value if value.count(v) > 1})
@@ -293,7 +297,7 @@ class _SpecReader:
         _unknown_keys(data, SCORECARD_KEYS, "", self.problems)
         card_id = _text(data, "id", "", self.problems)
         if card_id is not None and not ID.fullmatch(card_id):
-            self.problems.add(data.line_of("id"), f"id '{card_id}' must be letters, digits, '-', '_' or '.'")
+            self.problems.add(data.line_of("id"), f"id {shown(card_id)} must be letters, digits, '-', '_' or '.'")
         title = _text(data, "title", "", self.problems, required=False)
         _text(data, "description", "", self.problems, required=False)
         applies_to = self.applies_to(data)
@@ -318,7 +322,7 @@ class _SpecReader:
                 rule_id = item["id"]
                 if rule_id in first:
                     self.problems.add(item.line_of("id"),
-                                      f"duplicate rule id '{rule_id}' (first at line {first[rule_id]})")
+                                      f"duplicate rule id {shown(rule_id)} (first at line {first[rule_id]})")
                     continue
                 first[rule_id] = item.line_of("id")
             if rule is not None:
@@ -340,7 +344,7 @@ class _SpecReader:
                 continue
             key = (exemption.service, exemption.rule)
             if key in seen:
-                self.problems.add(exemption.line, f"exemption: '{key[0]}' is already exempt from '{key[1]}' "
+                self.problems.add(exemption.line, f"exemption: {shown(key[0])} is already exempt from {shown(key[1])} "
                                                   f"(line {seen[key]})")
                 continue
             seen[key] = exemption.line
@@ -373,7 +377,7 @@ def load_specs(sources: list[tuple[str, str]], registry: FactRegistry) -> list[S
         if card is None:
             continue
         if card.id in first:
-            messages.append(f"{file}:1: scorecard id '{card.id}' is also the id of {first[card.id]}")
+            messages.append(f"{file}:1: scorecard id {shown(card.id)} is also the id of {first[card.id]}")
             continue
         first[card.id] = file
         cards.append(card)

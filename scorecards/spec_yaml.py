@@ -52,7 +52,16 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
     return mapping
 
 
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date as PyYAML reads it; one that looks like a date but is none (2027-13-01) is a problem."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as error:
+        raise YamlProblem(f"bad date '{node.value}': {error}", node.start_mark.line + 1) from None
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def load_yaml(text: str) -> Any:
@@ -65,5 +74,10 @@ def load_yaml(text: str) -> Any:
         line = min(mark.line + 1, len(text.splitlines()) or 1) if mark else 1
         began = f" ({error.context} at line {context.line + 1})" if error.context and context and error.problem else ""
         raise YamlProblem(f"bad YAML: {error.problem or error.context}{began}", line) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow (NUL, ...)
+        line = text[:error.position].count("\n") + 1
+        raise YamlProblem(f"bad YAML: {error.reason} (character #x{error.character:04x})", line) from None
     except yaml.YAMLError as error:
         raise YamlProblem(f"bad YAML: {error}", 1) from None
+    except RecursionError:
+        raise YamlProblem("bad YAML: nested too deeply", 1) from None

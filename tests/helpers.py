@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -394,3 +394,32 @@ def store_bookmark(con: duckdb.DuckDBPyConnection, scope: str, stream: str, book
     """A provider sync's bookmark, as ingest.sync_state stores it."""
     con.execute("INSERT INTO sync_state VALUES ('github', ?, ?, NULL, NULL, ?, ?)",
                 [scope, stream, bookmark, updated_at])
+
+
+# --- the state of a whole warehouse (bad input or a killed run changes nothing) -------------
+
+_BASE_COLUMNS = """
+SELECT c.table_name, c.column_name FROM information_schema.columns AS c
+JOIN information_schema.tables AS t USING (table_catalog, table_schema, table_name)
+WHERE c.table_schema = 'main' AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position
+"""
+
+
+def warehouse_fingerprint(db: Path, ignore: Collection[tuple[str, str]] = (), *,
+                          read_only: bool = True) -> dict[str, tuple[int, int]]:
+    """Every table of the warehouse file at `db`: (row count, sum of row hashes). Two equal
+    fingerprints mean the same tables holding the same rows (in any order). `ignore`: (table,
+    column) pairs left out of the hashes, such as a time stamped by the run. Either way of opening
+    replays a write-ahead log left behind; read-write (`read_only` False) also checkpoints it, as
+    the next Pitwall run would."""
+    con = duckdb.connect(str(db), read_only=read_only)
+    try:
+        columns: dict[str, list[str]] = {}
+        for table, column in con.execute(_BASE_COLUMNS).fetchall():
+            columns.setdefault(table, [])
+            if (table, column) not in ignore:
+                columns[table].append('"{}"'.format(column.replace('"', '""')))
+        return {table: con.execute(f'SELECT count(*), coalesce(sum(hash({", ".join(names)})), 0) FROM "{table}"')
+                .fetchone() for table, names in columns.items()}
+    finally:
+        con.close()

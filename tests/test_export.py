@@ -1,19 +1,23 @@
 """`pitwall export --out DIR` through the installed console script, over a hand-built warehouse.
 
 small_org_events (figures explained in tests/test_dashboard_app.py) plus one scorecard day whose
-checkout rule has a remediation a spreadsheet would run as a formula.
+checkout rule has a remediation a spreadsheet would run as a formula. A killed export is
+tested in tests/test_crash_safety.py.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from dashboard.bundle_folder import partial_folders
 from dashboard.export_bundle import MANIFEST, TABLE_NAMES, pitwall_version
 from helpers import SINCE, UNTIL, build_warehouse, run_pitwall, small_org_events, store_scorecard_day
 
@@ -105,3 +109,51 @@ def test_export_of_a_missing_warehouse_is_one_line(tmp_path):
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def bundle_files(window_zip: str) -> list[str]:
+    return sorted([*(f"{name}.csv" for name in TABLE_NAMES), MANIFEST, window_zip])
+
+
+def test_export_replaces_a_previous_bundle_whole(warehouse, tmp_path):
+    out = tmp_path / "weekly"
+    assert export(warehouse, out, "--since", "2024-02-01", "--until", "2024-03-01").returncode == 0
+    assert (out / "pitwall-report-2024-02-01-2024-03-01.zip").is_file()
+    result = export(warehouse, out, *WINDOW)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == bundle_files("pitwall-report-2024-03-01-2024-03-29.zip")
+    assert json.loads((out / MANIFEST).read_text())["window"] == {"since": "2024-03-01", "until": "2024-03-29"}
+    assert partial_folders(out) == []
+
+
+def test_export_into_an_empty_folder(warehouse, tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert export(warehouse, tmp_path / "empty", *WINDOW).returncode == 0
+    assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == bundle_files(
+        "pitwall-report-2024-03-01-2024-03-29.zip")
+
+
+def test_export_refuses_a_folder_holding_other_files(warehouse, tmp_path):
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "dora_by_team.csv").write_text("an older report")
+    (out / "notes.txt").write_text("keep me")
+    result = export(warehouse, out, *WINDOW)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: --out {out}: holds 'notes.txt', which no export wrote (the folder is replaced whole); "
+        "name a new or empty folder, or the folder of a previous export"]
+    assert {p.name: p.read_text() for p in out.iterdir()} == {"dora_by_team.csv": "an older report",
+                                                              "notes.txt": "keep me"}
+    assert partial_folders(out) == []
+
+
+def test_export_removes_what_a_killed_export_left(warehouse, tmp_path):
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()                                     # its process id is now free: a killed export's
+    leftover = tmp_path / f".out.partial-{ended.pid}"
+    leftover.mkdir()
+    (leftover / "dora_by_org.csv").write_text("half")
+    assert export(warehouse, tmp_path / "out", *WINDOW).returncode == 0
+    assert not leftover.exists() and partial_folders(tmp_path / "out") == []
+    assert (tmp_path / "out" / "dora_by_org.csv").read_text() != "half"

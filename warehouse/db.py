@@ -1,15 +1,31 @@
-"""The DuckDB warehouse file: opening it and bringing its schema up to date."""
+"""The DuckDB warehouse file: opening one file and bringing its schema up to date.
+
+`warehouse.session` decides which file a command opens (the warehouse itself for writers, its
+published read snapshot for readers); this module opens that file and checks its schema.
+"""
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import duckdb
 
 from warehouse.transaction import transaction
 
-__all__ = ["connect", "migrations", "schema_version", "WarehouseError"]
+__all__ = ["open_file", "check_schema", "migrations", "schema_version", "WarehouseError", "MEMORY_VARIABLE"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+MEMORY_VARIABLE = "PITWALL_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "2GB"
+READ_ONLY_ALIAS = "warehouse"
+SPILL_SUFFIX = ".spill"   # a read-only file's spill folder (DuckDB's default, <file>.tmp, is for writers)
+ATTACH_READ_ONLY = "ATTACH '{file}' AS " + READ_ONLY_ALIAS + " (READ_ONLY)"
+MEMORY_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+MEMORY_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+                "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+SMALLEST_MEMORY_LIMIT = 64 * 10**6   # far less than a query needs: DuckDB fails at once
 
 
 class WarehouseError(Exception):
@@ -38,35 +54,63 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return max(applied_versions(con), default=0)
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse at `path`, creating and migrating it when opened for writing.
+def memory_limit() -> str:
+    """DuckDB's memory limit: PITWALL_MEMORY_LIMIT (e.g. 2GB, 512MB), else 2GB."""
+    value = os.environ.get(MEMORY_VARIABLE, "").strip() or DEFAULT_MEMORY_LIMIT
+    size = MEMORY_SIZE.match(value)
+    if not size or float(size[1]) * MEMORY_UNITS[size[2].lower()] < SMALLEST_MEMORY_LIMIT:
+        raise WarehouseError(f"{MEMORY_VARIABLE}={value!r}: expected a size of 64MB or more, such as 2GB or 512MB")
+    return value
 
-    Every connection works in UTC, so TIMESTAMPTZ values come back as UTC datetimes.
+
+def open_file(file: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A connection to the DuckDB file `file`, in UTC and under the memory limit; no schema check.
+
+    Every connection works in UTC, so TIMESTAMPTZ values come back as UTC datetimes. A read-only
+    file is attached to a database of its own: DuckDB shares one open database per path within a
+    process, which would keep serving a replaced snapshot while any connection to it is open.
     """
-    path = Path(path)
-    if read_only and not path.exists():
-        raise WarehouseError(f"{path}: no warehouse here (run `pitwall import` or `pitwall demo` first)")
+    limit = memory_limit()
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as error:
-        raise WarehouseError(f"{path}: cannot open the warehouse: {error}") from None
+        if read_only:
+            con = duckdb.connect(":memory:")
+            con.execute(ATTACH_READ_ONLY.format(file=_quoted(file)))
+            con.execute(f"USE {READ_ONLY_ALIAS}")
+            con.execute(f"SET temp_directory = '{_quoted(file.with_name(file.name + SPILL_SUFFIX))}'")
+        else:
+            con = duckdb.connect(str(file))
+    except duckdb.Error as error:
+        raise WarehouseError(f"{file}: cannot open the warehouse: {str(error).splitlines()[0]}") from None
     con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET memory_limit = '{limit}'")   # checked against MEMORY_SIZE above
+    return con
+
+
+def _quoted(file: Path) -> str:
+    """`file` for a single-quoted SQL string."""
+    return str(file).replace("'", "''")
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, name: Path, *, read_only: bool) -> None:
+    """Refuse a warehouse newer than this Pitwall; migrate an older one (refused when read-only).
+
+    `name` is the warehouse the user named, for the messages. Closes `con` when it refuses.
+    """
     known = migrations()
     applied = applied_versions(con)
     current, newest = max(applied, default=0), known[-1][0]
     if current > newest:
         con.close()
         raise WarehouseError(
-            f"{path}: warehouse schema version {current} is newer than this Pitwall knows "
+            f"{name}: warehouse schema version {current} is newer than this Pitwall knows "
             f"({newest}); upgrade Pitwall"
         )
     missing = [(version, sql) for version, sql in known if version not in applied]
     if missing:
         if read_only:
             con.close()
-            raise WarehouseError(f"{path}: warehouse schema is out of date; open it once for writing")
+            raise WarehouseError(f"{name}: warehouse schema is out of date; open it once for writing")
         _migrate(con, missing)
-    return con
 
 
 def _migrate(con: duckdb.DuckDBPyConnection, missing: list[tuple[int, str]]) -> None:

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from warehouse.models import Commit, Incident, Service, _Record
 
-__all__ = ["TABLES", "NATURAL_KEYS", "upsert_records", "table_columns", "delete_source"]
+__all__ = ["TABLES", "NATURAL_KEYS", "upsert_records", "replace_rows", "record_row", "table_columns",
+           "delete_source"]
 
 # Event type -> warehouse table.
 TABLES: dict[str, str] = {
@@ -43,7 +45,7 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str,
     return [(row[0], row[1]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
 
 
-def _row(record: _Record) -> dict[str, Any]:
+def record_row(record: _Record) -> dict[str, Any]:
     """The warehouse row of a record (nested fields flattened to their columns)."""
     row = record.model_dump(exclude={"type"})
     if isinstance(record, Service):
@@ -102,11 +104,30 @@ def upsert_records(con: duckdb.DuckDBPyConnection, records: Iterable[_Record]) -
         by_type.setdefault(record.type, []).append(record)
     for event_type, group in by_type.items():
         table = TABLES[event_type]
-        _write_table(con, table, [_row(r) for r in group])
+        _write_table(con, table, [record_row(r) for r in group])
         if event_type == "service":
             _write_table(con, "service_repos", _service_repo_rows(group),
                          replace_keys=[(s.source, s.id) for s in group])
     return {event_type: len(group) for event_type, group in by_type.items()}
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str,
+                 stream: Callable[[list[str]], pa.RecordBatchReader]) -> None:
+    """Insert staged rows (their natural keys unique among them), replacing the rows of `table`
+    with the same keys; `stream(columns)` gives those columns of the staged rows as Arrow batches
+    (the keys alone are read only when the table holds rows). The caller owns the transaction."""
+    key = NATURAL_KEYS[table]
+    match = " AND ".join(f"{table}.{k} = pitwall_staged_keys.{k}" for k in key)
+    try:
+        if con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchall()[0][0]:
+            con.register("pitwall_staged_keys", stream(list(key)))
+            con.execute(f"DELETE FROM {table} USING pitwall_staged_keys WHERE {match}")
+        con.register("pitwall_staged_rows", stream([name for name, _ in table_columns(con, table)]))
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM pitwall_staged_rows")
+    finally:
+        for name in ("pitwall_staged_keys", "pitwall_staged_rows"):
+            with contextlib.suppress(duckdb.Error):  # as in _write_table: the real error must surface
+                con.unregister(name)
 
 
 def delete_source(con: duckdb.DuckDBPyConnection, source: str) -> None:

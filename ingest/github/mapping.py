@@ -15,7 +15,8 @@ from warehouse.models import Commit, Deployment, Incident, PipelineRun, PullRequ
 
 __all__ = [
     "pull_request_id", "pull_request_number", "map_repo", "map_commit", "map_pull_request", "map_review",
-    "map_pull", "deployment_outcome", "map_deployment", "is_pull_request_item", "has_label", "map_issue",
+    "map_pull", "deployment_outcome", "deployment_record", "map_deployment", "is_pull_request_item", "has_label",
+    "label_names", "map_issue",
     "map_workflow_run", "map_release", "release_is_deployment", "environment_variants", "timestamp",
 ]
 
@@ -43,6 +44,14 @@ def pull_request_number(pull_request: str) -> int | None:
 
 def _login(user: Json | None) -> str | None:
     return user.get("login") if isinstance(user, Mapping) else None
+
+
+def _state(item: Json) -> str:
+    """The `state` of a review or deployment status: always a string in GitHub's answers."""
+    state = item["state"]
+    if not isinstance(state, str):
+        raise TypeError(f"'state' should be a string, got {type(state).__name__}")
+    return state
 
 
 def map_repo(repo: Json) -> Repo:
@@ -87,7 +96,7 @@ def map_pull_request(repo: str, pull: Json) -> PullRequest:
 
 def map_review(pull_request: str, review: Json) -> Review | None:
     """A submitted review; PENDING (unsubmitted) reviews are not reviews yet."""
-    state = str(review.get("state", "")).lower()
+    state = _state(review).lower()
     if state not in REVIEW_STATES or not review.get("submitted_at"):
         return None
     return Review(source=SOURCE, id=str(review["id"]), pull_request=pull_request,
@@ -112,11 +121,11 @@ def deployment_outcome(statuses: Iterable[Json]) -> tuple[str, str] | None:
     """
     ordered = sorted(statuses, key=lambda status: (timestamp(status["created_at"]), status.get("id") or 0))
     for status in ordered:
-        if status.get("state") == "success":
+        if _state(status) == "success":
             return "success", status["created_at"]
     for status in ordered:
-        if status.get("state") in FAILED_STATES:
-            return status["state"], status["created_at"]
+        if _state(status) in FAILED_STATES:
+            return _state(status), status["created_at"]
     return None
 
 
@@ -134,9 +143,11 @@ def map_deployment(repo: str, deployment: Json, statuses: Sequence[Json],
     if not is_production(deployment.get("environment"), production_names):
         return None
     outcome = deployment_outcome(statuses)
-    if outcome is None:
-        return None
-    status, finished_at = outcome
+    return deployment_record(repo, deployment, *outcome) if outcome is not None else None
+
+
+def deployment_record(repo: str, deployment: Json, status: str, finished_at: str) -> Deployment:
+    """The record of a deployment decided (`status`) at `finished_at`."""
     created_at = deployment.get("created_at")
     started = created_at if created_at and timestamp(created_at) <= timestamp(finished_at) else None
     return Deployment(source=SOURCE, id=str(deployment["id"]), repo=repo,
@@ -154,7 +165,7 @@ def is_pull_request_item(issue: Json) -> bool:
     return isinstance(marker, Mapping) and any(marker.get(key) for key in ("url", "html_url", "diff_url"))
 
 
-def _label_names(item: Json) -> list[str]:
+def label_names(item: Json) -> list[str]:
     return [label["name"] if isinstance(label, Mapping) else str(label) for label in item.get("labels") or []]
 
 
@@ -162,7 +173,7 @@ def has_label(issue: Json, labels: Iterable[str]) -> bool:
     """The issue carries a label named exactly one of `labels`, in any case (`incident-followup`
     is not `incident`)."""
     wanted = {label.lower() for label in labels}
-    return any(name.lower() in wanted for name in _label_names(issue))
+    return any(name.lower() in wanted for name in label_names(issue))
 
 
 def map_issue(repo: str, issue: Json, labels: Iterable[str]) -> Incident | None:
@@ -172,7 +183,7 @@ def map_issue(repo: str, issue: Json, labels: Iterable[str]) -> Incident | None:
     resolved_at = issue.get("closed_at") if issue.get("state") == "closed" else None
     return Incident(source=SOURCE, id=f"{repo}#{issue['number']}", started_at=issue["created_at"],
                     resolved_at=resolved_at, repo=repo, title=issue.get("title"),
-                    labels=_label_names(issue))
+                    labels=label_names(issue))
 
 
 def map_workflow_run(repo: str, run: Json) -> PipelineRun:

@@ -7,7 +7,7 @@ after its last data, so it is committed after (never before) the data it covers.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,7 +34,8 @@ from ingest.github.streams import (
     WORKFLOW_RUNS,
     Stream,
 )
-from ingest.http import HttpClient
+from ingest.http import HttpClient, ListResult, Response
+from ingest.page_errors import reading
 from ingest.raw import RawDocument, document_keys, document_markers, load_documents
 from ingest.sync_state import StreamState, load_state
 
@@ -127,6 +128,21 @@ def _parse(value: str | None) -> datetime | None:
     return mapping.timestamp(value) if value else None
 
 
+def _checked(stream: Stream, page: Response, context: Mapping[str, Any]) -> Any:
+    """The records of a page, or its one record (post-processed) for a single-record stream:
+    each an object, its order field a timestamp, and checked as the writer will map it
+    (Stream.check). Anything else is BadPage naming the page's URL, before a batch holds it."""
+    with reading(page.url):
+        records = [page.data] if stream.single else stream.records(page.data)
+        for record in records:
+            if not isinstance(record, dict):
+                raise TypeError(f"expected an object, got {type(record).__name__}")
+            if stream.replication_key:
+                mapping.timestamp(record[stream.replication_key])
+            stream.check(record, context)
+        return stream.post_process(page.data) if stream.single else records
+
+
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -160,6 +176,18 @@ class RepoSync:
             future.result()
         self._submitted.clear()
 
+    def _get_all(self, stream: Stream, context: dict[str, Any], etag: str | None = None) -> ListResult:
+        """Every record of a short list, each page checked; its ETag only when it fit on one page."""
+        records: list[Any] = []
+        first_etag, count = None, 0
+        for page in self.client.pages(stream.path_for(**context), params=stream.params, etag=etag):
+            if page.not_modified:
+                return ListResult(None, etag, 1)
+            count += 1
+            first_etag = page.etag if count == 1 else first_etag
+            records.extend(_checked(stream, page, context))
+        return ListResult(records, first_etag if count == 1 else None, count)
+
     def _map(self, function: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
         return list(self.ctx.fetch_pool.map(function, items))
 
@@ -184,7 +212,7 @@ class RepoSync:
                     return
                 if number == 0:
                     walk.first_etag = page.etag
-                yield stream.records(page.data)
+                yield _checked(stream, page, {"repo": self.repo})
 
         return walk, pages()
 
@@ -248,12 +276,12 @@ class RepoSync:
 
     def _fetch_pull(self, item: dict, etags: dict[str, dict[str, tuple]]) -> list[RawDocument]:
         number = str(item["number"])
-        detail = PULL.post_process(self.client.get(PULL.path_for(repo=self.repo, number=number)).data)
+        context = {"repo": self.repo, "number": number}
+        detail = _checked(PULL, self.client.get(PULL.path_for(**context)), context)
         documents = [RawDocument(self.repo, PULL.name, number, detail, version=item["updated_at"])]
         for stream in (PULL_COMMITS, PULL_REVIEWS):
             etag = etags[stream.name].get(number, (None, None))[1]
-            listed = self.client.get_all(stream.path_for(repo=self.repo, number=number),
-                                         params=stream.params, etag=etag)
+            listed = self._get_all(stream, context, etag)
             if not listed.not_modified:
                 documents.append(RawDocument(self.repo, stream.name, number, listed.items, etag=listed.etag))
         return documents
@@ -319,8 +347,7 @@ class RepoSync:
     def _fetch_deployment(self, deployment: dict, etag: str | None) -> RawDocument | None:
         """The deployment with its statuses; None when the statuses are unchanged (304)."""
         key = str(deployment["id"])
-        statuses = self.client.get_all(DEPLOYMENT_STATUSES.path_for(repo=self.repo, id=key),
-                                       params=DEPLOYMENT_STATUSES.params, etag=etag)
+        statuses = self._get_all(DEPLOYMENT_STATUSES, {"repo": self.repo, "id": key}, etag)
         if statuses.not_modified:
             return None
         return RawDocument(self.repo, "deployment", key, {"deployment": deployment, "statuses": statuses.items},
@@ -361,7 +388,7 @@ class RepoSync:
         path = RELEASES.path_for(repo=self.repo)
         state = self.ctx.read(load_state, SOURCE, self.repo, RELEASES.name)
         first_url = self.client.url(path, RELEASES.params)
-        listed = self.client.get_all(path, params=RELEASES.params, etag=state.etag_for(first_url))
+        listed = self._get_all(RELEASES, {"repo": self.repo}, state.etag_for(first_url))
         if listed.not_modified:
             return
         batch = Batch(self.repo, states={RELEASES.name: StreamState(url=first_url, etag=listed.etag)})
@@ -397,18 +424,18 @@ class RepoSync:
         GitHub cannot compare a sha it no longer has (404) or unrelated histories (422): the
         document then records that, and the deployment's commits stay unknown.
         """
-        path = COMPARE.path_for(repo=self.repo, base=base, head=head)
+        context = {"repo": self.repo, "base": base, "head": head}
         body: dict[str, Any] | None = None
-        for page in self.client.pages(path, params=COMPARE.params, allow=(404, 422)):
+        for page in self.client.pages(COMPARE.path_for(**context), params=COMPARE.params, allow=(404, 422)):
             if page.status in (404, 422):
                 message = page.data.get("message") if isinstance(page.data, dict) else None
                 body = {"unavailable": {"status": page.status, "message": message}}
                 break
+            record = _checked(COMPARE, page, context)
             if body is None:
-                body = COMPARE.post_process(page.data)
-                body["commits"] = list(body.get("commits") or [])
+                body = record
             else:
-                body["commits"].extend(page.data.get("commits") or [])
+                body["commits"].extend(record["commits"])
         return RawDocument(self.repo, kind, key or compare_key(base, head), body)
 
     # issues and workflow runs -------------------------------------------------------------------
@@ -486,8 +513,8 @@ class RepoSync:
             body = {"unavailable": {"status": response.status, "message": message}}
             self._submit(self._tree_batch(StreamState(url=url), body))
         else:
-            self._submit(self._tree_batch(StreamState(url=url, etag=response.etag), TREE.post_process(response.data),
-                                          etag=response.etag))
+            body = _checked(TREE, response, {"repo": self.repo, "ref": branch})
+            self._submit(self._tree_batch(StreamState(url=url, etag=response.etag), body, etag=response.etag))
 
     def _tree_batch(self, state: StreamState | None, body: dict[str, Any], etag: str | None = None) -> Batch:
         """The tree document, stamped with when it was listed (a rebuild keeps that time)."""

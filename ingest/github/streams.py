@@ -3,15 +3,19 @@ REST streams.
 
 Each stream declares its path, its query parameters, where its records sit in a page, its
 pagination (always `Link: rel="next"`, followed by ingest.http), its replication key — the
-field compared with the stream's bookmark while walking newest first — and `post_process`, what
-the raw store keeps of a record. RepoSync walks them. Only the endpoints of PROVIDERS.md's GitHub
-table plus /orgs/{org}/repos are used, so any server implementing that documented API will do.
+field compared with the stream's bookmark while walking newest first —, `post_process`, what
+the raw store keeps of a record, and `check`, which maps a record as the writer will (raising on
+one it could not map), so a record of the wrong shape is refused with the URL of its page.
+RepoSync walks them. Only the endpoints of PROVIDERS.md's GitHub table plus /orgs/{org}/repos
+are used, so any server implementing that documented API will do.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
+
+from ingest.github import mapping
 
 __all__ = [
     "Stream", "REPOSITORY", "ORG_REPOSITORIES", "PULLS", "PULL", "PULL_COMMITS", "PULL_REVIEWS",
@@ -59,6 +63,7 @@ class Stream:
     first_page_etag  a 304 on page one proves nothing changed (the list is ordered by change);
                      otherwise a conditional request is only made for single-page lists
     switched_off     statuses meaning the feature is off for the repository: an empty list
+    single           the answer is one record (a pull request, a compare), not a list of them
     """
 
     name: ClassVar[str]
@@ -68,6 +73,7 @@ class Stream:
     replication_key: ClassVar[str | None] = None
     first_page_etag: ClassVar[bool] = False
     switched_off: ClassVar[tuple[int, ...]] = ()
+    single: ClassVar[bool] = False
 
     def path_for(self, **context: Any) -> str:
         """The request path, each context value quoted as one path segment."""
@@ -80,6 +86,10 @@ class Stream:
     def post_process(self, record: dict[str, Any]) -> dict[str, Any]:
         """The record as the raw store keeps it."""
         return record
+
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        """Map `record` (as served; `context` fills the path) as the writer will, in the most
+        demanding settings, so that no later mapping (a sync's, a rebuild's) can fail on it."""
 
 
 class RepositoryStream(Stream):
@@ -109,9 +119,13 @@ class PullStream(Stream):
     """One pull request with its sizes."""
     name = "pull"
     path = "/repos/{repo}/pulls/{number}"
+    single = True
 
     def post_process(self, record: dict[str, Any]) -> dict[str, Any]:
         return _shrink_repositories(record, ("head.repo", "base.repo"))
+
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        mapping.map_pull_request(context["repo"], record)
 
 
 class PullCommitsStream(Stream):
@@ -120,12 +134,19 @@ class PullCommitsStream(Stream):
     path = "/repos/{repo}/pulls/{number}/commits"
     params = {"per_page": PER_PAGE}
 
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        repo = context["repo"]
+        mapping.map_commit(repo, record, mapping.pull_request_id(repo, context["number"]))
+
 
 class PullReviewsStream(Stream):
     """A pull request's reviews."""
     name = "pull_reviews"
     path = "/repos/{repo}/pulls/{number}/reviews"
     params = {"per_page": PER_PAGE}
+
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        mapping.map_review(mapping.pull_request_id(context["repo"], context["number"]), record)
 
 
 class DeploymentsStream(Stream):
@@ -137,6 +158,10 @@ class DeploymentsStream(Stream):
     replication_key = "created_at"
     first_page_etag = True
 
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        """As a production deployment that succeeded when it was created."""
+        mapping.deployment_record(context["repo"], record, "success", record["created_at"])
+
 
 class DeploymentStatusesStream(Stream):
     """The statuses of one deployment, newest first."""
@@ -144,15 +169,30 @@ class DeploymentStatusesStream(Stream):
     path = "/repos/{repo}/deployments/{id}/statuses"
     params = {"per_page": PER_PAGE}
 
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        mapping.deployment_outcome([record])
+
 
 class CompareStream(Stream):
     """The commits reachable from `head` and not from `base`, oldest first, paginated."""
     name = "compare"
     path = "/repos/{repo}/compare/{base}...{head}"
     params = {"per_page": PER_PAGE}
+    single = True
 
     def post_process(self, record: dict[str, Any]) -> dict[str, Any]:
         return {name: value for name, value in record.items() if name != "files"}   # the diffs
+
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        """Every page lists `commits` (perhaps none); a release's tag is read from `base_commit`."""
+        commits = record["commits"]
+        if not isinstance(commits, list):
+            raise TypeError(f"'commits' should be a list, got {type(commits).__name__}")
+        for item in commits:
+            mapping.map_commit(context["repo"], item)
+        sha = (record.get("base_commit") or {}).get("sha")
+        if sha is not None and not isinstance(sha, str):
+            raise TypeError(f"'base_commit.sha' should be a string, got {type(sha).__name__}")
 
 
 class IssuesStream(Stream):
@@ -164,6 +204,12 @@ class IssuesStream(Stream):
     replication_key = "updated_at"
     first_page_etag = True
     switched_off = (410,)
+
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        """A labelled issue as an incident (whatever the incident label); pull requests and
+        unlabelled issues are not kept."""
+        if not mapping.is_pull_request_item(record) and record.get("labels"):
+            mapping.map_issue(context["repo"], record, mapping.label_names(record))
 
 
 class WorkflowRunsStream(Stream):
@@ -178,12 +224,24 @@ class WorkflowRunsStream(Stream):
     def post_process(self, record: dict[str, Any]) -> dict[str, Any]:
         return _shrink_repositories(record, ("repository", "head_repository"))
 
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        mapping.map_workflow_run(context["repo"], self.post_process(record))
+
 
 class ReleasesStream(Stream):
     """Every release, read whole (a short list), so deleted releases go too."""
     name = "releases"
     path = "/repos/{repo}/releases"
     params = {"per_page": PER_PAGE}
+
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        """Its tag named; when published, its publication a timestamp (the deployment's time)."""
+        if not isinstance(record["tag_name"], str):
+            raise TypeError(f"'tag_name' should be a string, got {type(record['tag_name']).__name__}")
+        if "id" not in record:
+            raise KeyError("id")
+        if record.get("published_at") is not None:
+            mapping.timestamp(record["published_at"])
 
 
 class TreeStream(Stream):
@@ -195,11 +253,15 @@ class TreeStream(Stream):
     path = "/repos/{repo}/git/trees/{ref}"
     params = {"recursive": 1}
     refused: ClassVar[tuple[int, ...]] = (403, 404, 409, 422)
+    single = True
 
     def post_process(self, record: dict[str, Any]) -> dict[str, Any]:
         """Only what the facts need: the paths (files and folders), the tree sha, `truncated`."""
         return {"sha": record.get("sha"), "truncated": bool(record.get("truncated")),
                 "paths": [entry["path"] for entry in record.get("tree") or [] if entry.get("path")]}
+
+    def check(self, record: dict[str, Any], context: Mapping[str, Any]) -> None:
+        self.post_process(record)
 
 
 REPOSITORY = RepositoryStream()

@@ -16,11 +16,13 @@ from queue import Empty, Full, Queue
 
 import duckdb
 
+from ingest.github import mapping
 from ingest.github.batches import Batch, apply_batch
 from ingest.github.repo_sync import Reader, RepoSync, SyncContext
 from ingest.github.settings import SOURCE, GithubSettings
 from ingest.github.streams import ORG_REPOSITORIES, REPOSITORY
 from ingest.http import Cancelled, HttpClient, NotFound, RequestStats
+from ingest.page_errors import reading
 from ingest.raw import RawDocument, load_documents
 from ingest.sync_log import logged_run
 
@@ -88,6 +90,8 @@ def _repository(client: HttpClient, name: str, stored: RawDocument | None) -> tu
                                  f"(GET {error.url} answered 404)") from None
     if response.not_modified and stored is not None:
         return stored.body, stored.etag, False
+    with reading(response.url):  # checked here, where its URL is known
+        mapping.map_repo(response.data)
     return response.data, response.etag, True
 
 

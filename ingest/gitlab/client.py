@@ -6,8 +6,9 @@ from typing import Any
 from urllib.parse import quote
 
 from ingest.http import HttpClient, Response
+from ingest.page_errors import BadPage
 
-__all__ = ["DEFAULT_API_URL", "TOKEN_VARIABLE", "make_client", "pages", "project_path"]
+__all__ = ["DEFAULT_API_URL", "TOKEN_VARIABLE", "make_client", "listed", "pages", "project_path"]
 
 DEFAULT_API_URL = "https://gitlab.com/api/v4"
 TOKEN_VARIABLE = "GITLAB_TOKEN"
@@ -35,11 +36,19 @@ def _next_page(response: Response, path: str, params: Mapping[str, Any]) -> tupl
     return path, {**params, "page": number}
 
 
-def pages(client: HttpClient, path: str, params: Mapping[str, Any] | None = None) -> Iterator[list[Any]]:
-    """The items of every page of a list, page by page."""
+def listed(client: HttpClient, path: str, params: Mapping[str, Any] | None = None) -> Iterator[tuple[str, list[Any]]]:
+    """(URL, items) of every page of a list, page by page; a page that is not a list is BadPage."""
     query: Mapping[str, Any] = {"per_page": PER_PAGE, **(params or {})}
     target: tuple[str, Mapping[str, Any] | None] | None = (path, query)
     while target is not None:
         response = client.get(target[0], params=target[1])
-        yield list(response.data or [])
+        if not isinstance(response.data or [], list):
+            raise BadPage(response.url, f"expected a list, got {type(response.data).__name__}")
+        yield response.url, list(response.data or [])
         target = _next_page(response, path, query)
+
+
+def pages(client: HttpClient, path: str, params: Mapping[str, Any] | None = None) -> Iterator[list[Any]]:
+    """The items of every page of a list, page by page."""
+    for _, items in listed(client, path, params):
+        yield items

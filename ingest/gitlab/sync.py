@@ -19,11 +19,12 @@ from urllib.parse import quote
 import duckdb
 
 from ingest.gitlab import mapping
-from ingest.gitlab.client import pages, project_path
+from ingest.gitlab.client import listed, pages, project_path
 from ingest.gitlab.mapping import SOURCE
 from ingest.gitlab.series import sync_series
 from ingest.gitlab.store import Page, write_page
 from ingest.http import HttpClient, NotFound, PermissionDenied, RequestStats
+from ingest.page_errors import reading
 from ingest.raw import RawDocument, document_markers
 from ingest.repo_facts import store_repo_facts, tree_facts
 from ingest.sync_log import logged_run
@@ -121,11 +122,12 @@ class ProjectSync:
         query = {**params, "order_by": "updated_at", "sort": "asc",
                  **({"updated_after": start} if start else {})}
         bookmark = state.bookmark
-        for items in pages(self.client, project_path(self.project, tail), query):
-            documents, records, reviewed = build(items)
-            bookmark = _newest([item.get("updated_at") for item in items], bookmark)
-            self._write(Page(self.project, documents=documents, records=records, reviewed=reviewed,
-                             states={stream: StreamState(bookmark=bookmark)}))
+        for url, items in listed(self.client, project_path(self.project, tail), query):
+            with reading(url):  # a page of the wrong shape: bad input from that URL, nothing of it written
+                documents, records, reviewed = build(items)
+                bookmark = _newest([item.get("updated_at") for item in items], bookmark)
+                self._write(Page(self.project, documents=documents, records=records, reviewed=reviewed,
+                                 states={stream: StreamState(bookmark=bookmark)}))
 
     def _changed(self, kind: str, items: list[dict]) -> list[dict]:
         """The items whose `updated_at` differs from the stored document's."""
@@ -136,10 +138,21 @@ class ProjectSync:
     # --- the streams ----------------------------------------------------------------------
 
     def _merge_request_parts(self, mr: dict) -> tuple[list[dict], list[dict]]:
+        """An MR's commits and notes, each sub-page mapped where it is read: one of the wrong
+        shape is bad input from its own URL (not the list page's)."""
         base = project_path(self.project, f"/merge_requests/{mr['iid']}")
-        commits = [c for page in pages(self.client, base + "/commits") for c in page]
-        notes = [n for page in pages(self.client, base + "/notes", {"sort": "asc", "order_by": "created_at"})
-                 for n in page]
+        pull_request = mapping.merge_request_id(self.project, mr["iid"])
+        commits: list[dict] = []
+        for url, items in listed(self.client, base + "/commits"):
+            with reading(url):
+                for item in items:
+                    mapping.map_commit(self.project, item, pull_request)
+            commits += items
+        notes: list[dict] = []
+        for url, items in listed(self.client, base + "/notes", {"sort": "asc", "order_by": "created_at"}):
+            with reading(url):  # as if the MR had no author: each person's first note is a review
+                mapping.map_reviews(pull_request, None, items)
+            notes += items
         return commits, notes
 
     def _merge_requests(self, items: list[dict]):
@@ -184,10 +197,13 @@ class ProjectSync:
 
 def _project(client: HttpClient, project: str) -> dict[str, Any]:
     try:
-        return client.get(project_path(project)).data
+        response = client.get(project_path(project))
     except NotFound as error:
         raise ProjectNotFound(f"project {project}: not found, or GITLAB_TOKEN may not read it "
                               f"(GET {error.url} answered 404)") from None
+    with reading(response.url):  # checked here, where its URL is known
+        mapping.map_project(response.data)
+    return response.data
 
 
 def _group_projects(client: HttpClient, group: str) -> list[dict[str, Any]]:

@@ -37,7 +37,8 @@ def map_incident(incident: Mapping[str, Any], services: Mapping[str, str]) -> In
     if incident.get("status") == "resolved":
         resolved = incident.get("resolved_at") or incident.get("last_status_change_at")
     priority = incident.get("priority") or {}
-    return Incident(source=SOURCE, id=str(incident["id"]), started_at=incident["created_at"],
-                    resolved_at=resolved, service=service_of(incident, services),
+    identifier = incident["id"]  # null is no id (str() would make it "None")
+    return Incident(source=SOURCE, id=None if identifier is None else str(identifier),
+                    started_at=incident["created_at"], resolved_at=resolved, service=service_of(incident, services),
                     title=incident.get("title") or incident.get("summary"),
                     severity=priority.get("summary") or incident.get("urgency"))

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from ingest.http import HttpClient, RequestStats
+from ingest.page_errors import reading
 from ingest.pagerduty.mapping import ANNOTATION, SOURCE, map_incident
 from ingest.pagerduty.windows import halves, windows
 from ingest.raw import RawDocument, put_documents
@@ -132,15 +133,18 @@ class _Run:
                       "sort_by": "created_at:asc", "time_zone": "UTC"}
             if offset == 0:
                 params["total"] = "true"
-            data = self.client.get(self.path, params=params).data
-            if offset == 0 and (data.get("total") or 0) > self.settings.offset_cap:
-                return self._halve(start, end)
-            incidents = data.get("incidents") or []
-            newest = max((i["created_at"] for i in incidents), key=parse_timestamp, default=None)
-            if newest and (self.bookmark is None or parse_timestamp(newest) > parse_timestamp(self.bookmark)):
-                self.bookmark = newest
-            self.write(incidents, self.bookmark)
-            if not data.get("more"):
+            response = self.client.get(self.path, params=params)
+            with reading(response.url):  # a page of the wrong shape: bad input from that URL
+                data = response.data
+                if offset == 0 and (data.get("total") or 0) > self.settings.offset_cap:
+                    return self._halve(start, end)
+                incidents = data.get("incidents") or []
+                newest = max((i["created_at"] for i in incidents), key=parse_timestamp, default=None)
+                if newest and (self.bookmark is None or parse_timestamp(newest) > parse_timestamp(self.bookmark)):
+                    self.bookmark = newest
+                self.write(incidents, self.bookmark)
+                more = data.get("more")
+            if not more:
                 return
             offset += limit
 
@@ -155,9 +159,15 @@ class _Run:
         """GET /incidents/{id} for each stored incident not yet resolved (batches of writes)."""
         ids = [row[0] for row in self.con.execute(OPEN_INCIDENTS, {"source": SOURCE}).fetchall()]
         for first in range(0, len(ids), RE_READ_BATCH):
-            batch = [self.client.get(f"/incidents/{incident_id}").data["incident"]
-                     for incident_id in ids[first:first + RE_READ_BATCH]]
-            self.write(batch, None)
+            self.write([self._incident(incident_id) for incident_id in ids[first:first + RE_READ_BATCH]], None)
+
+    def _incident(self, incident_id: str) -> dict[str, Any]:
+        """One incident, checked where its URL is known."""
+        response = self.client.get(f"/incidents/{incident_id}")
+        with reading(response.url):
+            incident = response.data["incident"]
+            map_incident(incident, self.services)
+        return incident
 
 
 def remap_services(con: duckdb.DuckDBPyConnection, services: Mapping[str, str]) -> None:

@@ -24,21 +24,32 @@ activity AS (
 first_seen AS (
     SELECT person, min(seen_at) AS first_seen_at FROM activity GROUP BY person
 ),
+hires AS (
+    SELECT * FROM first_seen WHERE first_seen_at >= $since AND first_seen_at < $until
+),
 shipped AS (
+    -- The production deployments that contained a change of a new hire (of no one else: the
+    -- window's hires are few).
     SELECT ca.person, p.id AS deployment_id, p.deployed_at
     FROM deployment_commits AS dc
     JOIN prod_deployments AS p ON p.source = dc.source AND p.id = dc.deployment_id
     JOIN commit_authors AS ca ON ca.repo = p.repo AND ca.sha = dc.sha
+    WHERE ca.person IN (SELECT person FROM hires)
     UNION ALL
     SELECT person_key(pr.author), p.id, p.deployed_at
     FROM deployment_changes AS c
     JOIN prod_deployments AS p ON p.source = c.source AND p.id = c.deployment_id
     JOIN pull_requests AS pr ON pr.id = c.pull_request
+    WHERE person_key(pr.author) IN (SELECT person FROM hires)
 ),
 first_shipped AS (
-    SELECT person, deployment_id, deployed_at AS first_deployed_at
-    FROM shipped
-    QUALIFY row_number() OVER (PARTITION BY person ORDER BY deployed_at, deployment_id) = 1
+    -- Each hire's earliest deployment (ties: by deployment id).
+    SELECT person, first.deployment_id, first.deployed_at AS first_deployed_at
+    FROM (
+        SELECT person, min({'deployed_at': deployed_at, 'deployment_id': deployment_id}) AS first
+        FROM shipped
+        GROUP BY person
+    )
 )
 SELECT
     f.person,
@@ -48,7 +59,6 @@ SELECT
     s.deployment_id AS first_deployment,
     s.first_deployed_at,
     hours_between(f.first_seen_at, s.first_deployed_at) AS first_deploy_hours
-FROM first_seen AS f
+FROM hires AS f
 LEFT JOIN first_shipped AS s ON s.person = f.person
 LEFT JOIN person_teams AS t ON t.person = f.person
-WHERE f.first_seen_at >= $since AND f.first_seen_at < $until

@@ -1,10 +1,19 @@
--- The flow of every pull request opened by a person (bots left out): one row per pull request
--- id, with the moments of its flow and the durations between them in hours (docs/metrics.md,
--- "Developer experience"). Reviews count when given by someone other than the author and not by
--- a bot, and, for a merged pull request, submitted by its merge. Parameters: $bots.
+-- The flow of every pull request opened by a person (bots left out) that the window's figures
+-- read: merged in [$since, $until) or open at $until. One row per pull request id, with the
+-- moments of its flow and the durations between them in hours (docs/metrics.md, "Developer
+-- experience"). Reviews count when given by someone other than the author and not by a bot, and,
+-- for a merged pull request, submitted by its merge. Parameters: $bots, $since, $until.
 -- Relations: person_teams (person_teams.sql). Tables: pull_request_starts, deployment_changes.
 WITH pull_requests_by_id AS (
-    SELECT * FROM unique_pull_requests
+    -- Merged in the window, or open at its end (two disjoint parts: each scan filters its own).
+    SELECT * FROM (
+        SELECT * FROM unique_pull_requests
+        WHERE merged_at >= $since AND merged_at < $until
+        UNION ALL
+        SELECT * FROM unique_pull_requests
+        WHERE created_at < $until AND (merged_at IS NULL OR merged_at >= $until)
+          AND (closed_at IS NULL OR closed_at >= $until)
+    )
     WHERE NOT is_bot(author, $bots)
 ),
 counted_reviews AS (
@@ -16,18 +25,25 @@ counted_reviews AS (
       AND (pr.merged_at IS NULL OR r.submitted_at <= pr.merged_at)
 ),
 first_reviews AS (
-    SELECT pull_request, reviewer AS first_reviewer, submitted_at AS first_review_at,
-           count(*) OVER (PARTITION BY pull_request) AS reviews
-    FROM counted_reviews
-    QUALIFY row_number() OVER (PARTITION BY pull_request ORDER BY submitted_at, reviewer) = 1
+    -- The earliest review (ties: by reviewer) and the number of reviews.
+    SELECT pull_request, first.reviewer AS first_reviewer, first.submitted_at AS first_review_at, reviews
+    FROM (
+        SELECT pull_request, min({'submitted_at': submitted_at, 'reviewer': reviewer}) AS first,
+               count(*) AS reviews
+        FROM counted_reviews
+        GROUP BY pull_request
+    )
 ),
 shipments AS (
     -- The first production deployment that shipped the pull request (deployment_changes).
-    SELECT c.pull_request, p.id AS deployment_id, p.deployed_at
-    FROM deployment_changes AS c
-    JOIN prod_deployments AS p ON p.source = c.source AND p.id = c.deployment_id
-    WHERE c.pull_request IS NOT NULL
-    QUALIFY row_number() OVER (PARTITION BY c.pull_request ORDER BY p.deployed_at, p.id) = 1
+    SELECT pull_request, first.deployment_id, first.deployed_at
+    FROM (
+        SELECT c.pull_request, min({'deployed_at': p.deployed_at, 'deployment_id': p.id}) AS first
+        FROM deployment_changes AS c
+        JOIN prod_deployments AS p ON p.source = c.source AND p.id = c.deployment_id
+        WHERE c.pull_request IN (SELECT id FROM pull_requests_by_id)
+        GROUP BY c.pull_request
+    )
 ),
 moments AS (
     SELECT

@@ -1,18 +1,17 @@
 -- DORA figures per group over the deployments of the window (METRICS.md rules 5, 6, 9 to 11).
--- Relation window_deployments: see window_deployments.sql. $weeks: window length in weeks.
+-- Relations window_deployments and window_changes: see their SQL files. $weeks: window length in weeks.
 WITH lead_times AS (
-    SELECT d.grp, c.lead_time_seconds / 3600.0 AS hours
-    FROM window_deployments AS d
-    JOIN deployment_changes AS c ON c.source = d.source AND c.deployment_id = d.id
-    WHERE c.lead_time_seconds >= 0
+    SELECT grp, lead_time_seconds / 3600.0 AS hours
+    FROM window_changes
+    WHERE lead_time_seconds >= 0
 ),
 lead_time_figures AS (
-    SELECT grp,
-           count(*) AS changes,
-           quantile_cont(hours, 0.5) AS lead_time_p50_hours,
-           quantile_cont(hours, 0.9) AS lead_time_p90_hours
-    FROM lead_times
-    GROUP BY grp
+    SELECT grp, changes, quantiles[1] AS lead_time_p50_hours, quantiles[2] AS lead_time_p90_hours
+    FROM (
+        SELECT grp, count(*) AS changes, quantile_cont(hours, [0.5, 0.9]) AS quantiles
+        FROM lead_times
+        GROUP BY grp
+    )
 ),
 deployment_figures AS (
     SELECT grp,

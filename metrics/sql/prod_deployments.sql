@@ -1,6 +1,7 @@
 -- Production deployments with their resolved service and team (METRICS.md rules 1, 2 and 12):
 --   prod_deployments     the successful ones, numbered in series order (repo + environment, by
---                        deployed_at, ties by id with numeric ids as numbers);
+--                        deployed_at, ties by id with numeric ids as numbers), has_baseline false
+--                        for the first of a series without an explicit commit list;
 --   deployment_attempts  the others (failure, error, cancelled): in no DORA figure.
 -- A deployment's service is its own (named_service), else the one service that lists its repo
 -- (repo_services.sql), else 'unassigned'; its team is that service's team. For a deployment
@@ -25,12 +26,15 @@ SELECT
     finished_at AS deployed_at,
     commits AS explicit_commits,
     named_service, service, team,
-    row_number() OVER (
-        PARTITION BY repo, environment
-        ORDER BY finished_at, try_cast(id AS HUGEINT) NULLS LAST, id, source
-    ) AS seq
+    row_number() OVER series AS seq,
+    -- The first deployment of a series has no baseline (rule 3), unless it lists its commits.
+    (row_number() OVER series > 1 OR commits IS NOT NULL) AS has_baseline
 FROM resolved_production_deployments
-WHERE status = 'success';
+WHERE status = 'success'
+WINDOW series AS (
+    PARTITION BY repo, environment
+    ORDER BY finished_at, try_cast(id AS HUGEINT) NULLS LAST, id, source
+);
 
 CREATE OR REPLACE TABLE deployment_attempts AS
 SELECT source, id, repo, environment, sha, status, finished_at, service, team

@@ -1,5 +1,6 @@
 -- The services (and teams) each production deployment and each pull request counts for
--- (METRICS.md rule 12, monorepos included):
+-- (METRICS.md rule 12, monorepos included), from derive_shipped
+-- (first_shipments.sql):
 --   deployment_services    (source, deployment_id, service, team)
 --   pull_request_services  (source, pull_request, service, team)
 -- A deployment naming its service counts for that service alone. Otherwise it counts for every
@@ -14,11 +15,10 @@ WITH monorepo_prefixes AS (
     SELECT DISTINCT repo, service, path AS prefix FROM service_repos WHERE path <> ''
 ),
 deployment_files AS (
-    SELECT p.source, p.id, p.repo, unnest(c.files) AS file
-    FROM prod_deployments AS p
-    JOIN deployment_commits AS dc ON dc.source = p.source AND dc.deployment_id = p.id
-    JOIN commits AS c ON c.repo = p.repo AND c.sha = dc.sha
-    WHERE p.named_service IS NULL AND c.files IS NOT NULL
+    SELECT s.source, s.id, s.repo, unnest(d.files) AS file
+    FROM derive_shipped AS d
+    JOIN derive_series AS s ON s.g = d.g
+    WHERE d.files IS NOT NULL
 ),
 pull_request_commits AS (
     SELECT pr.source, pr.id, pr.repo, c.files
@@ -68,6 +68,7 @@ FROM (
     FROM deployment_services
     GROUP BY source, deployment_id
 ) AS s
-WHERE s.source = p.source AND s.deployment_id = p.id;
+WHERE s.source = p.source AND s.deployment_id = p.id
+  AND (s.service IS DISTINCT FROM p.service OR s.team IS DISTINCT FROM p.team);
 
 DROP VIEW touched_services;

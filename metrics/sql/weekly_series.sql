@@ -1,5 +1,5 @@
 -- Weekly DORA series for the charts: one row per week (Monday, in time zone $tz) from
--- $first_week to $last_week. Relation window_deployments: see window_deployments.sql.
+-- $first_week to $last_week. Relations window_deployments and window_changes: see their SQL files.
 WITH weeks AS (
     SELECT CAST(w AS DATE) AS week
     FROM generate_series(CAST($first_week AS TIMESTAMP), CAST($last_week AS TIMESTAMP), INTERVAL 7 DAY) AS t(w)
@@ -18,11 +18,11 @@ deployment_figures AS (
     GROUP BY week
 ),
 lead_time_figures AS (
-    SELECT b.week, quantile_cont(c.lead_time_seconds / 3600.0, 0.5) AS lead_time_p50_hours
-    FROM bucketed AS b
-    JOIN deployment_changes AS c ON c.source = b.source AND c.deployment_id = b.id
-    WHERE c.lead_time_seconds >= 0
-    GROUP BY b.week
+    SELECT CAST(date_trunc('week', timezone($tz, deployed_at)) AS DATE) AS week,
+           quantile_cont(lead_time_seconds / 3600.0, 0.5) AS lead_time_p50_hours
+    FROM window_changes
+    WHERE lead_time_seconds >= 0
+    GROUP BY week
 )
 SELECT
     weeks.week,

@@ -1,25 +1,26 @@
-"""Every `pitwall` subcommand, registered on the CLI group in pitwall.cli."""
-from pitwall.commands.catalog import catalog_group
-from pitwall.commands.config import config_group
-from pitwall.commands.dashboard import dashboard_command
-from pitwall.commands.demo import demo_command
-from pitwall.commands.events import import_command, schema_command
-from pitwall.commands.export import export_command
-from pitwall.commands.metrics import metrics_group
-from pitwall.commands.record import record_group
-from pitwall.commands.scorecards import scorecards_group
-from pitwall.commands.sync import rebuild_command, sync_group
-from pitwall.commands.sync_git import git_command
-from pitwall.commands.sync_gitlab import gitlab_command
-from pitwall.commands.sync_pagerduty import pagerduty_command
+"""Every `pitwall` subcommand, as name -> "module:attribute"; pitwall.cli imports a command's
+module only when that command runs (pitwall.lazy)."""
 
-ALL_COMMANDS = [import_command, schema_command, metrics_group, dashboard_command, demo_command]
-ALL_COMMANDS += [sync_group, rebuild_command]
-ALL_COMMANDS += [record_group]
-ALL_COMMANDS += [catalog_group, scorecards_group]
+COMMANDS = {
+    "catalog": "pitwall.commands.catalog:catalog_group",
+    "config": "pitwall.commands.config:config_group",
+    "dashboard": "pitwall.commands.dashboard:dashboard_command",
+    "demo": "pitwall.commands.demo:demo_command",
+    "export": "pitwall.commands.export:export_command",
+    "import": "pitwall.commands.events:import_command",
+    "metrics": "pitwall.commands.metrics:metrics_group",
+    "rebuild": "pitwall.commands.sync:rebuild_command",
+    "record": "pitwall.commands.record:record_group",
+    "schema": "pitwall.commands.events:schema_command",
+    "scorecards": "pitwall.commands.scorecards:scorecards_group",
+    "sync": "pitwall.commands.sync:sync_group",
+}
 
-sync_group.add_command(git_command)
-sync_group.add_command(gitlab_command)
-sync_group.add_command(pagerduty_command)
-ALL_COMMANDS += [config_group]
-ALL_COMMANDS += [export_command]
+# Subcommands defined outside their group's module, attached when the group is loaded.
+SUBCOMMANDS = {
+    "sync": {
+        "git": "pitwall.commands.sync_git:git_command",
+        "gitlab": "pitwall.commands.sync_gitlab:gitlab_command",
+        "pagerduty": "pitwall.commands.sync_pagerduty:pagerduty_command",
+    },
+}

@@ -9,6 +9,7 @@ from ingest.catalog import BadCatalog, read_catalog, store_catalog
 from pitwall.context import AppContext, pass_app
 from pitwall.errors import UserError
 from pitwall.refresh import refresh_derived
+from warehouse.transaction import transaction
 
 
 def report_problems(messages: list[str], total: int, what: str) -> UserError:
@@ -29,12 +30,15 @@ def catalog_group() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_app
 def import_command(app: AppContext, paths: tuple[Path, ...]) -> None:
-    """Import catalog files, or folders searched for catalog-info.yaml (replaces the previous catalog)."""
+    """Import catalog files, or folders searched for catalog-info.yaml (replaces the previous catalog).
+
+    The catalog and the derived tables it changes are written in one transaction.
+    """
     try:
         catalog = read_catalog(list(paths))
     except BadCatalog as bad:
         raise report_problems(bad.messages, bad.total, "nothing was imported") from None
-    with app.open() as con:
+    with app.open() as con, transaction(con):
         summary = store_catalog(con, catalog)
         refresh_derived(con)
     click.echo(summary.line())

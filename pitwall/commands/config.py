@@ -11,6 +11,7 @@ import click
 from pitwall.context import AppContext, pass_app
 from pitwall.refresh import refresh_derived
 from pitwall.settings import PitwallSettings, loaded_settings
+from warehouse.transaction import transaction
 
 __all__ = ["config_group", "to_toml"]
 
@@ -75,8 +76,9 @@ def show_command(output_format: str) -> None:
 @config_group.command("apply")
 @pass_app
 def apply_command(app: AppContext) -> None:
-    """Re-derive the warehouse's tables with the settings in force (after editing pitwall.toml)."""
+    """Re-derive the warehouse's tables with the settings in force (after editing pitwall.toml), in one
+    transaction."""
     origin = str(loaded_settings().path or "the defaults")
-    with app.open() as con:
+    with app.open() as con, transaction(con):
         refresh_derived(con)
     click.echo(f"config: derived tables of {app.db} rebuilt with the settings of {origin}")

@@ -11,7 +11,8 @@ Then the sample catalog (data-samples/catalog/) is imported like `pitwall catalo
 replaces source "catalog", the one catalog a warehouse holds (the exception to "other data
 stays"). Each sample repository's tree listing (sampleorg/repo_trees.py) becomes repository
 facts (source "demo"), and the three sample scorecards (data-samples/scorecards/) are evaluated
-for the anchor date, stored and remembered.
+for the anchor date, stored and remembered. All of it is one transaction: a kill leaves the
+warehouse as it was or with the whole new demo, never half of it.
 """
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def _evaluate_scorecards(con: duckdb.DuckDBPyConnection, cards: list[Scorecard],
 
 def load_demo(app: AppContext, today: date) -> str:
     """Generate, import and derive the sample organisation, import its catalog and evaluate its
-    scorecards; returns the summary line."""
+    scorecards, in one transaction; returns the summary line."""
     began = time.monotonic()
     catalog, cards = _sample_catalog_and_scorecards()
     with tempfile.TemporaryDirectory(prefix="pitwall-demo-") as folder:
@@ -93,7 +94,7 @@ def load_demo(app: AppContext, today: date) -> str:
         _step(f"generating the sample organisation for {today.isoformat()} ...")
         with path.open("w", encoding="utf-8") as handle:
             write_ndjson(generate(today), handle)
-        with app.open() as con:
+        with app.open() as con, transaction(con):
             with byte_progress(path.stat().st_size, "importing") as advance:
                 written = import_files(con, [path], on_line=advance, replace_source=SOURCE).by_type
             _step("importing the sample catalog and repository facts ...")

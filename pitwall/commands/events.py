@@ -29,12 +29,15 @@ def import_command(app: AppContext, files: tuple[Path, ...]) -> None:
     total = sum(p.stat().st_size for p in paths)
     with byte_progress(total, "validating") as advance:
         try:
-            records = validate_files(paths, on_line=advance)
+            checked = validate_files(paths, on_line=advance)
         except BadEvents as bad:
             _report(bad)
-    with app.open() as con, transaction(con):
-        summary = write_records(con, records, paths)
-        refresh_derived(con)
+    with checked:
+        if not checked.stage.lines:  # a wrong file or a failed export, not a no-op to pass over in silence
+            raise UserError(f"{', '.join(map(str, paths))}: no events to import (empty, or only blank lines)")
+        with app.open() as con, transaction(con):
+            summary = write_records(con, checked)
+            refresh_derived(con)
     click.echo(summary.line())
 
 

@@ -89,11 +89,11 @@ def derived_deployment_id(deployment: Deployment) -> str:
 
 
 def _save(con: duckdb.DuckDBPyConnection, record: _Record) -> None:
-    """Write one record with its run log in one transaction, then refresh the derived tables."""
+    """Write one record with its run log and refresh the derived tables, in one transaction."""
     with transaction(con):
         upsert_records(con, [record])
         con.execute(LOG_RUN, {"source": SOURCE, "target": f"{record.type} {record.id}"})
-    refresh_derived(con)
+        refresh_derived(con)
 
 
 @click.group("record")

@@ -23,6 +23,7 @@ from scorecards.model import Scorecard
 from scorecards.report import results_document, results_frame, summary_frame
 from scorecards.spec import SpecError, load_specs, read_spec_files
 from scorecards.store import save_evaluation, save_specs, saved_specs
+from warehouse.transaction import transaction
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -71,9 +72,10 @@ def evaluate_command(app: AppContext, specs: tuple[Path, ...], output_format: st
         cards = cards if cards is not None else _remembered(con)
         evaluation = evaluate(con, cards, today, metrics=settings_in_force().metrics)
         if not no_store:
-            save_evaluation(con, evaluation)
-            if specs:
-                save_specs(con, cards)
+            with transaction(con):
+                save_evaluation(con, evaluation)
+                if specs:
+                    save_specs(con, cards)
     for warning in evaluation.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not evaluation.results:

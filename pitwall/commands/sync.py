@@ -20,11 +20,13 @@ from ingest.github import (
     sync_github,
 )
 from ingest.http import AuthRejected, MalformedResponse, NotFound, PermissionDenied, RequestFailed
+from ingest.page_errors import BadPage
 from metrics.settings import MetricsSettings
 from pitwall.context import AppContext, pass_app
 from pitwall.errors import UserError
 from pitwall.refresh import refresh_derived
 from pitwall.settings import settings_in_force
+from warehouse.transaction import transaction
 
 TOKEN_VARIABLE = "GITHUB_TOKEN"
 REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -32,7 +34,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 class SyncFailed(UserError):
-    """The provider kept failing (server errors, malformed pages): one line, exit 1."""
+    """The provider kept failing (server errors, timeouts, rate limits): one line, exit 1."""
 
     exit_code = 1
 
@@ -127,7 +129,9 @@ def github_command(app: AppContext, repos: tuple[str, ...], org: str | None, api
             summary = sync_github(con, settings, client, repos=list(repos), org=org, on_progress=progress)
         except (AuthRejected, PermissionDenied, NotFound, RepositoryNotFound) as error:
             raise UserError(str(error)) from None
-        except (RequestFailed, MalformedResponse) as error:
+        except (MalformedResponse, BadPage) as error:  # a page it cannot understand: bad input (exit 2)
+            raise UserError(str(error)) from None
+        except RequestFailed as error:
             raise SyncFailed(str(error)) from None
         refresh_derived(con, _metrics_settings(settings))
     click.echo(summary.line())
@@ -138,9 +142,9 @@ def github_command(app: AppContext, repos: tuple[str, ...], org: str | None, api
 @pass_app
 def rebuild_command(app: AppContext, environments: tuple[str, ...], incident_labels: tuple[str, ...],
                     deployments_from: str) -> None:
-    """Re-derive the GitHub rows from the stored raw JSON (offline) with these settings."""
+    """Re-derive the GitHub rows from the stored raw JSON (offline) with these settings (one transaction)."""
     settings = _settings(environments, incident_labels, deployments_from)
-    with app.open() as con:
+    with app.open() as con, transaction(con):
         summary = rebuild_github(con, settings)
         refresh_derived(con, _metrics_settings(settings))
     click.echo(summary.line())

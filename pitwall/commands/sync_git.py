@@ -12,6 +12,7 @@ from ingest.git_clone import ShallowClone, UnknownBranch
 from pitwall.context import AppContext, pass_app
 from pitwall.errors import UserError
 from pitwall.refresh import refresh_derived
+from warehouse.transaction import transaction
 
 
 class GitFailed(UserError):
@@ -35,14 +36,15 @@ def _print_progress(commits: int) -> None:
 def git_command(app: AppContext, path: Path, repo: str | None, branch: str | None, deploy_tags: str) -> None:
     """Sync commits, pull requests (from merge and squash subjects) and deploy tags from a local clone.
 
-    Incremental: a re-run reads only the commits added since the last one.
+    Incremental: a re-run reads only the commits added since the last one. The sync and the
+    derived tables it changes are written in one transaction.
     """
     if repo is not None and not repo.strip():
         raise UserError("--repo: expected a repo id such as OWNER/NAME, got an empty value")
     if not deploy_tags:
         raise UserError("--deploy-tags: expected a glob such as 'v*', got an empty value")
     progress = _print_progress if sys.stderr.isatty() else None
-    with app.open() as con:
+    with app.open() as con, transaction(con):
         try:
             summary = sync_git(con, path, repo=repo.strip() if repo else None, branch=branch,
                                deploy_tags=deploy_tags, on_progress=progress)

@@ -12,6 +12,7 @@ import httpx
 from ingest.gitlab import DEFAULT_API_URL, GitlabSettings, ProjectNotFound, make_client, sync_gitlab
 from ingest.gitlab.client import TOKEN_VARIABLE
 from ingest.http import AuthRejected, MalformedResponse, NotFound, PermissionDenied, RequestFailed
+from ingest.page_errors import BadPage
 from pitwall.context import AppContext, pass_app
 from pitwall.errors import UserError
 from pitwall.refresh import refresh_derived
@@ -20,7 +21,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 class GitlabSyncFailed(UserError):
-    """GitLab kept failing (server errors, malformed pages): one line, exit 1."""
+    """GitLab kept failing (server errors, timeouts, rate limits): one line, exit 1."""
 
     exit_code = 1
 
@@ -74,7 +75,9 @@ def gitlab_command(app: AppContext, projects: tuple[str, ...], group: str | None
                                   group=group, on_progress=progress)
         except (AuthRejected, PermissionDenied, NotFound, ProjectNotFound) as error:
             raise UserError(str(error)) from None
-        except (RequestFailed, MalformedResponse) as error:
+        except (MalformedResponse, BadPage) as error:  # a page it cannot understand: bad input (exit 2)
+            raise UserError(str(error)) from None
+        except RequestFailed as error:
             raise GitlabSyncFailed(str(error)) from None
         refresh_derived(con)
     click.echo(summary.line())

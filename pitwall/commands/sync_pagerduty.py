@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from ingest.http import AuthRejected, MalformedResponse, NotFound, PermissionDenied, RequestFailed
+from ingest.page_errors import BadPage
 from ingest.pagerduty import (
     DEFAULT_API_URL,
     TOKEN_VARIABLE,
@@ -27,7 +28,7 @@ SERVICE_ID = re.compile(r"^[A-Z0-9]+$")
 
 
 class PagerdutySyncFailed(UserError):
-    """PagerDuty kept failing (server errors, malformed pages): one line, exit 1."""
+    """PagerDuty kept failing (server errors, timeouts, rate limits): one line, exit 1."""
 
     exit_code = 1
 
@@ -59,7 +60,9 @@ def pagerduty_command(app: AppContext, services: tuple[str, ...], api_url: str, 
             summary = sync_pagerduty(con, settings, client, configured_services=configured)
         except (AuthRejected, PermissionDenied, NotFound) as error:
             raise UserError(str(error)) from None
-        except (RequestFailed, MalformedResponse, TooManyIncidents) as error:
+        except (MalformedResponse, BadPage) as error:  # a page it cannot understand: bad input (exit 2)
+            raise UserError(str(error)) from None
+        except (RequestFailed, TooManyIncidents) as error:
             raise PagerdutySyncFailed(str(error)) from None
         refresh_derived(con)
     click.echo(summary.line())

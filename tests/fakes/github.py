@@ -9,7 +9,9 @@ recursive tree listing of the default branch (or an error for one repository: `t
 
 Faults (`FakeGitHub.fault`): a status (5xx), the primary rate limit (403, remaining 0, reset),
 429 with retry-after, the secondary rate limit (403 with a message), a permission 403, a
-dropped connection, a truncated JSON body, a slow answer, and a request held until released.
+dropped connection, a truncated JSON body, a slow answer, a request held until released, and a
+hostile server echoing the credentials (fakes.hostile): in an error (`echo`, with `status`), in
+the ETag of a normal answer (`echo_etag`) or in its next-page link (`echo_link`).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import duckdb
 
+from fakes import hostile
 from ingest.github import GithubSettings, SyncSummary, make_client, sync_github
 from ingest.http import HttpClient, RetryPolicy
 from metrics.settings import MetricsSettings
@@ -95,8 +98,9 @@ class Fault:
     """An injected misbehaviour for requests whose path and query match `pattern`.
 
     kind: status | primary_limit | retry_after | secondary_limit | forbidden | drop | truncate |
-    delay | block. `skip` matching requests pass first; then `times` of them misbehave
-    (None: all of them). `seconds` is the reset/retry-after/delay; `status` the code for `status`.
+    delay | block | echo | echo_etag | echo_link | redirect. `skip` matching requests pass first;
+    then `times` of them misbehave (None: all of them). `seconds` is the reset/retry-after/delay;
+    `status` the code for `status` and `echo`; `location` where `redirect` sends the client.
     """
 
     pattern: str
@@ -105,6 +109,7 @@ class Fault:
     skip: int = 0
     status: int = 500
     seconds: float = 1.0
+    location: str = ""
     hits: int = 0
     seen: int = 0
     released: threading.Event = field(default_factory=threading.Event)
@@ -675,7 +680,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "x-ratelimit-resource": "core"}
 
     def _send(self, status: int, body: Any, *, target: str, link: str | None = None,
-              headers: dict[str, str] | None = None, truncate: bool = False) -> None:
+              headers: dict[str, str] | None = None, truncate: bool = False, reason: str | None = None) -> None:
         github = self.github
         raw = json.dumps(body).encode()
         etag = _etag(raw)
@@ -693,10 +698,9 @@ class _Handler(BaseHTTPRequestHandler):
         github._record(target, status, bool(conditional))
         if truncate:
             raw = raw[: max(1, len(raw) // 2)]
-        self.send_response(status)
-        all_headers = {"Content-Type": "application/json; charset=utf-8", **self._rate_headers(), **(headers or {})}
-        if status == 200:
-            all_headers["ETag"] = etag
+        self.send_response(status, reason)
+        all_headers = {"Content-Type": "application/json; charset=utf-8", **self._rate_headers(),
+                       **({"ETag": etag} if status == 200 else {}), **(headers or {})}
         if link:
             all_headers["Link"] = link
         for name, value in all_headers.items():
@@ -704,6 +708,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(raw)))
         self.end_headers()
         self.wfile.write(raw)
+
+    def _routed(self) -> tuple[int, Any, str | None]:
+        """The normal answer to this request: (status, body, Link header)."""
+        github = self.github
+        split = urlsplit(self.path)
+        path = split.path[len(github.prefix):] if github.prefix else split.path
+        query = dict(parse_qsl(split.query))
+        status, body, kind = github.route(path, query)
+        link = None
+        if status == 200 and kind is not None:
+            body, link = self._page(body, kind, path, query)
+        return status, body, link
 
     def _misbehave(self, fault: Fault, target: str) -> bool:
         """Act out `fault`; False when the request should then be answered normally."""
@@ -728,14 +744,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
         elif fault.kind == "truncate":
-            split = urlsplit(self.path)
-            path = split.path[len(github.prefix):] if github.prefix else split.path
-            query = dict(parse_qsl(split.query))
-            status, body, kind = github.route(path, query)
-            link = None
-            if status == 200 and kind is not None:
-                body, link = self._page(body, kind, path, query)
+            status, body, link = self._routed()
             self._send(status, body, target=target, link=link, truncate=True)
+        elif fault.kind == "echo":
+            self._send(fault.status, hostile.echo_body(self.headers), target=target,
+                       reason=hostile.echo_reason(self.headers))
+        elif fault.kind == "echo_etag":
+            status, body, link = self._routed()
+            self._send(status, body, target=target, link=link, headers={"ETag": hostile.echo_etag(self.headers)})
+        elif fault.kind == "echo_link":
+            status, body, _ = self._routed()
+            here = f"http://{self.headers.get('Host')}{self.path}"
+            self._send(status, body, target=target, link=hostile.echo_link(here, self.headers))
         elif fault.kind == "delay":
             threading.Event().wait(fault.seconds)
             return False

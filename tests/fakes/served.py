@@ -4,7 +4,9 @@ A fake implements `Served`: `authorized(headers)`, `answer(path, query, host)` -
 body, headers), `rate_limited(seconds)` -> the headers of its rate-limit 429, and keeps the
 faults (fakes.github.Fault) and the request log. Fault kinds: status (5xx), retry_after (429 +
 Retry-After), reset (429 with the provider's reset headers), forbidden (403), drop, truncate,
-block (held until released).
+block (held until released), and a hostile server echoing the credentials (fakes.hostile): in an
+error (`echo`, with `status`), in the ETag of a normal answer (`echo_etag`) or in its next-page
+link (`echo_link`); `redirect` sends the client to `location` (307).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from fakes import hostile
 from fakes.github import Fault, Logged
 
 __all__ = ["Served", "FakeServer"]
@@ -87,19 +90,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._answer(split, target)
 
-    def _answer(self, split: Any, target: str, truncate: bool = False) -> None:
+    def _answer(self, split: Any, target: str, truncate: bool = False,
+                overrides: dict[str, str] | None = None) -> None:
         fake = self.server.fake
         status, body, headers = fake.answer(split.path.removeprefix(fake.prefix), parse_qsl(split.query),
                                             f"http://{self.headers.get('Host')}{fake.prefix}")
-        self._send(status, body, target, headers, truncate)
+        self._send(status, body, target, {**headers, **(overrides or {})}, truncate)
 
     def _send(self, status: int, body: Any, target: str, headers: dict[str, str] | None = None,
-              truncate: bool = False) -> None:
+              truncate: bool = False, reason: str | None = None) -> None:
         self.server.fake.record(target, status)
         raw = json.dumps(body).encode()
         if truncate:
             raw = raw[: max(1, len(raw) // 2)]
-        self.send_response(status)
+        self.send_response(status, reason)
         for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(raw)))
@@ -125,6 +129,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._hang_up()
         elif fault.kind == "truncate":
             self._answer(urlsplit(self.path), target, truncate=True)
+        elif fault.kind == "echo":
+            self._send(fault.status, hostile.echo_body(self.headers), target,
+                       reason=hostile.echo_reason(self.headers))
+        elif fault.kind == "redirect":
+            self._send(307, {"message": "Moved"}, target, {"Location": fault.location})
+        elif fault.kind == "echo_etag":
+            self._answer(urlsplit(self.path), target, overrides={"ETag": hostile.echo_etag(self.headers)})
+        elif fault.kind == "echo_link":
+            here = f"http://{self.headers.get('Host')}{self.path}"
+            self._answer(urlsplit(self.path), target, overrides={"Link": hostile.echo_link(here, self.headers)})
         elif fault.kind == "block":
             fake.record(target, -1)
             fault.released.wait(timeout=60)
