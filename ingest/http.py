@@ -343,8 +343,8 @@ class HttpClient:
             yield response
 
     def get_all(self, path_or_url: str, *, params: Params = None, etag: str | None = None,
-                items: Callable[[Any], list[Any]] = lambda data: data) -> ListResult:
-        """All items of a (small) paginated list; `items` picks the list out of a page."""
+                items: Callable[[Response], list[Any]] = lambda page: page.data) -> ListResult:
+        """All items of a (small) paginated list; `items` picks the list out of each page."""
         collected: list[Any] = []
         count = 0
         first_etag = None
@@ -354,7 +354,7 @@ class HttpClient:
             count += 1
             if count == 1:
                 first_etag = page.etag
-            collected.extend(items(page.data))
+            collected.extend(items(page))
         return ListResult(collected, first_etag if count == 1 else None, count)
 
     # --- internals --------------------------------------------------------------------------

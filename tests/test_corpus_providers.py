@@ -34,8 +34,9 @@ EXPECTED: dict[str, dict[str, str]] = tomllib.loads((PAGES / "expected.toml").re
 def _github() -> tuple[Any, list[str], dict[str, str], str]:
     github = FakeGitHub()
     delivery_history(github, "acme/app")
-    return FakeGitHubServer(github), ["sync", "github", "--repo", "acme/app"], {"GITHUB_TOKEN": GITHUB_TOKEN}, \
-        GITHUB_TOKEN
+    # One request in flight: the batches committed before the bad page are always the same ones.
+    args = ["sync", "github", "--repo", "acme/app", "--concurrency", "1"]
+    return FakeGitHubServer(github), args, {"GITHUB_TOKEN": GITHUB_TOKEN}, GITHUB_TOKEN
 
 
 def _gitlab() -> tuple[Any, list[str], dict[str, str], str]:
@@ -90,7 +91,9 @@ def test_a_page_the_client_cannot_understand_stops_the_sync_with_one_line(base: 
     assert token not in result.stdout + result.stderr
     after = _data(db)
     changed = {table for table in before.keys() | after.keys() if before.get(table) != after.get(table)}
-    assert changed == set(case.get("earlier", [])), "tables written other than by the answers before the bad page"
+    # The writer thread may or may not have committed the batches before the bad page when the
+    # sync stops, so only the tables those answers write may have changed: never one of the bad page's.
+    assert changed <= set(case.get("earlier", [])), "tables written other than by the answers before the bad page"
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT status FROM sync_runs").fetchall() == [("failed",)]
         stored = {kind for (kind,) in con.execute("SELECT DISTINCT kind FROM raw_documents").fetchall()}

@@ -178,15 +178,8 @@ class RepoSync:
 
     def _get_all(self, stream: Stream, context: dict[str, Any], etag: str | None = None) -> ListResult:
         """Every record of a short list, each page checked; its ETag only when it fit on one page."""
-        records: list[Any] = []
-        first_etag, count = None, 0
-        for page in self.client.pages(stream.path_for(**context), params=stream.params, etag=etag):
-            if page.not_modified:
-                return ListResult(None, etag, 1)
-            count += 1
-            first_etag = page.etag if count == 1 else first_etag
-            records.extend(_checked(stream, page, context))
-        return ListResult(records, first_etag if count == 1 else None, count)
+        return self.client.get_all(stream.path_for(**context), params=stream.params, etag=etag,
+                                   items=lambda page: _checked(stream, page, context))
 
     def _map(self, function: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
         return list(self.ctx.fetch_pool.map(function, items))
