@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer, Fault, delivery_history, sync_once
+from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer, delivery_history, sync_once
+from fakes.served import Fault
 from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT, _pitwall_command, at, commit, deployment, run_pitwall, write_ndjson

@@ -12,15 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from fakes.github import (
-    TOKEN,
-    FakeGitHub,
-    FakeGitHubServer,
-    VirtualClock,
-    canonical_rows,
-    delivery_history,
-    sync_once,
-)
+from fakes.common import VirtualClock, canonical_rows
+from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer, delivery_history, sync_once
 
 from helpers import run_pitwall
 from ingest.http import MalformedResponse

@@ -9,15 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fakes.github import (
-    CANONICAL,
-    FakeGitHub,
-    FakeGitHubServer,
-    canonical_rows,
-    delivery_history,
-    sha_of,
-    sync_once,
-)
+from fakes.common import CANONICAL, canonical_rows, sha_of
+from fakes.github import FakeGitHub, FakeGitHubServer, delivery_history, sync_once
 
 from helpers import at
 from ingest.github.mapping import environment_variants

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer, delivery_history, fake_client, sha_of, sync_once
+from fakes.common import sha_of
+from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer, delivery_history, fake_client, sync_once
 
 from helpers import at, lead_hours
 from ingest.github import GithubSettings

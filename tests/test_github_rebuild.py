@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from fakes.github import FakeGitHub, FakeGitHubServer, canonical_rows, delivery_history, sync_once
+from fakes.common import canonical_rows
+from fakes.github import FakeGitHub, FakeGitHubServer, delivery_history, sync_once
 
 from helpers import at, dora_row, run_pitwall
 from ingest.github import GithubSettings, rebuild_github

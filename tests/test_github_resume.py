@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer, canonical_rows, delivery_history, sync_once
+from fakes.common import canonical_rows
+from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer, delivery_history, sync_once
 
 from helpers import kill_mid_sync_then_resume
 from warehouse import connect

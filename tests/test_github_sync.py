@@ -11,7 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fakes.github import FakeGitHub, FakeGitHubServer, sha_of, sync_once
+from fakes.common import sha_of
+from fakes.github import FakeGitHub, FakeGitHubServer, sync_once
 
 from helpers import SINCE, UNTIL, at, dora_row, lead_hours
 from metrics.health import data_health

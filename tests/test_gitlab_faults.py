@@ -7,7 +7,7 @@ errors are one line, exit 2, naming the URL and never the token.
 from __future__ import annotations
 
 import pytest
-from fakes.github import VirtualClock, canonical_rows
+from fakes.common import VirtualClock, canonical_rows
 from fakes.gitlab import TOKEN, FakeGitLab, FakeGitLabServer, delivery_history, sync_once
 
 from helpers import files_bytes, run_pitwall

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fakes.github import canonical_rows
+from fakes.common import canonical_rows
 from fakes.gitlab import TOKEN, FakeGitLab, FakeGitLabServer, delivery_history, sync_once
 
 from helpers import kill_mid_sync_then_resume

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fakes.github import canonical_rows
+from fakes.common import canonical_rows
 from fakes.gitlab import FakeGitLab, FakeGitLabServer, delivery_history, sync_once
 
 from helpers import dora_row, lead_hours

@@ -9,7 +9,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer, VirtualClock
+from fakes.common import VirtualClock
+from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer
 
 from ingest.http import (
     AuthRejected,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from fakes.github import VirtualClock
+from fakes.common import VirtualClock
 from fakes.pagerduty import TOKEN, FakePagerDuty, sync_once
 from fakes.served import FakeServer
 

@@ -24,7 +24,8 @@ from urllib.parse import quote, quote_plus
 import duckdb
 import pytest
 from fakes import hostile
-from fakes.github import FakeGitHub, FakeGitHubServer, VirtualClock, delivery_history
+from fakes.common import VirtualClock
+from fakes.github import FakeGitHub, FakeGitHubServer, delivery_history
 from fakes.gitlab import FakeGitLab, FakeGitLabServer
 from fakes.gitlab import delivery_history as gitlab_history
 from fakes.pagerduty import FakePagerDuty

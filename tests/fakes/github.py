@@ -1,78 +1,40 @@
-"""A fake GitHub REST API served over real HTTP on 127.0.0.1, for the tests and the bench.
+"""A fake GitHub REST API served over real HTTP on 127.0.0.1 (fakes.served), for the tests and the bench.
 
 `FakeGitHub` holds the data (built with `FakeRepo`'s small builders) and the injected faults;
-`FakeGitHubServer` serves it with a ThreadingHTTPServer in a background thread. Responses are
-shaped like the recorded samples of PROVIDERS.md (our own builders, not the recordings):
-`Link` pagination with absolute URLs, weak ETags and 304s, rate-limit headers, pull requests in
-the issues list, exact-case `environment` filtering, a compare over the fake commit graph, a
-recursive tree listing of the default branch (or an error for one repository: `tree_status`).
+`FakeGitHubServer` serves it. Responses are shaped like the recorded samples of PROVIDERS.md
+(our own builders, not the recordings): `Link` pagination with absolute URLs, weak ETags and 304s,
+rate-limit headers, pull requests in the issues list, exact-case `environment` filtering, a
+compare over the fake commit graph, a recursive tree listing of the default branch (or an error
+for one repository: `tree_status`), 301 for a renamed repository, 404 outside the API root.
 
-Faults (`FakeGitHub.fault`): a status (5xx), the primary rate limit (403, remaining 0, reset),
-429 with retry-after, the secondary rate limit (403 with a message), a permission 403, a
-dropped connection, a truncated JSON body, a slow answer, a request held until released, and a
-hostile server echoing the credentials (fakes.hostile): in an error (`echo`, with `status`), in
-the ETag of a normal answer (`echo_etag`) or in its next-page link (`echo_link`).
+Faults: those of fakes.served, with GitHub's messages, and GitHub's own: the primary rate limit
+(`primary_limit`: 403, remaining 0, reset) and the secondary rate limit (`secondary_limit`: 403
+with a message).
 """
 from __future__ import annotations
 
 import hashlib
-import json
-import re
-import socket
-import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode
 
 import duckdb
 
-from fakes import hostile
+from fakes.common import VirtualClock, client_options, iso, sha_of
+from fakes.served import Answer, FakeServer, Fault, Served
 from ingest.github import GithubSettings, SyncSummary, make_client, sync_github
-from ingest.http import HttpClient, RetryPolicy
+from ingest.http import HttpClient
 from metrics.settings import MetricsSettings
 from pitwall.refresh import refresh_derived
 
-__all__ = [
-    "FakeGitHub", "FakeRepo", "FakeGitHubServer", "Fault", "VirtualClock", "sha_of", "iso", "TOKEN",
-    "settings_for", "fake_client", "sync_once", "canonical_rows", "CANONICAL", "delivery_history",
-]
+__all__ = ["FakeGitHub", "FakeRepo", "FakeGitHubServer", "TOKEN", "settings_for", "fake_client", "sync_once",
+           "delivery_history"]
 
 TOKEN = "ghp_fake0token0for0tests0only0000000000"
 DOCS = "https://docs.github.com/rest"
 RATE_LIMIT = 5000
-
-
-def sha_of(name: str) -> str:
-    """The 40-hex sha the fake gives a commit named `name` in a test."""
-    return hashlib.sha1(name.encode()).hexdigest()
-
-
-def iso(moment: datetime | str) -> str:
-    """GitHub's timestamp format: UTC, seconds, `Z`."""
-    if isinstance(moment, str):
-        return moment
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class VirtualClock:
-    """A clock whose sleep only moves time on: rate-limit waits without waiting."""
-
-    def __init__(self, start: float | None = None):
-        self.now = time.time() if start is None else start
-        self.slept: list[float] = []
-        self._lock = threading.Lock()
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.slept.append(seconds)
-            self.now += seconds
 
 
 def _stable_id(*parts: object) -> int:
@@ -91,41 +53,6 @@ def _label(name: str) -> dict[str, Any]:
     number = int(hashlib.md5(name.encode()).hexdigest()[:6], 16)
     return {"id": number, "node_id": f"LA_{number}", "url": f"https://api.github.com/labels/{name}",
             "name": name, "color": "d73a4a", "default": False, "description": None}
-
-
-@dataclass
-class Fault:
-    """An injected misbehaviour for requests whose path and query match `pattern`.
-
-    kind: status | primary_limit | retry_after | secondary_limit | forbidden | drop | truncate |
-    delay | block | echo | echo_etag | echo_link | redirect. `skip` matching requests pass first;
-    then `times` of them misbehave (None: all of them). `seconds` is the reset/retry-after/delay;
-    `status` the code for `status` and `echo`; `location` where `redirect` sends the client.
-    """
-
-    pattern: str
-    kind: str
-    times: int | None = 1
-    skip: int = 0
-    status: int = 500
-    seconds: float = 1.0
-    location: str = ""
-    hits: int = 0
-    seen: int = 0
-    released: threading.Event = field(default_factory=threading.Event)
-
-    def claims(self, target: str) -> bool:
-        if not re.search(self.pattern, target):
-            return False
-        self.seen += 1
-        if self.seen <= self.skip or (self.times is not None and self.hits >= self.times):
-            return False
-        self.hits += 1
-        return True
-
-    def release(self) -> None:
-        """Let a held (`block`) request answer."""
-        self.released.set()
 
 
 class FakeRepo:
@@ -417,33 +344,36 @@ _DETAIL_ONLY = ("merged", "mergeable", "rebaseable", "mergeable_state", "merged_
                 "review_comments", "maintainer_can_modify", "commits", "additions", "deletions", "changed_files")
 
 
-@dataclass
-class Logged:
-    """One request the server answered: its path (API prefix removed) with query, and status."""
-
-    path: str
-    status: int
-    conditional: bool
+def _not_found(page: str) -> dict[str, str]:
+    return {"message": "Not Found", "documentation_url": f"{DOCS}/{page}", "status": "404"}
 
 
-class FakeGitHub:
+def _etag(body: bytes) -> str:
+    return f'W/"{hashlib.md5(body).hexdigest()}"'
+
+
+def _same_etag(a: str, b: str) -> bool:
+    return a.removeprefix("W/") == b.removeprefix("W/")
+
+
+class FakeGitHub(Served):
     """The data and behaviour of the fake API (thread-safe enough for one sync at a time)."""
+
+    content_type = "application/json; charset=utf-8"
+    unauthorized = {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
+    outside = _not_found("")
 
     def __init__(self, *, token: str = TOKEN, prefix: str = "", page_size: int = 100,
                  rate_limit: int = RATE_LIMIT):
+        super().__init__()
         self.token = token
         self.rate_limit = rate_limit       # requests per hour (GitHub: 5000 for a token)
         self.prefix = prefix.rstrip("/")
         self.page_size = page_size         # the largest page served (GitHub: 100)
         self.repos: dict[str, FakeRepo] = {}
         self.renamed: dict[str, str] = {}     # old owner/name (lower case) -> current owner/name
-        self.faults: list[Fault] = []
-        self.log: list[Logged] = []
         self.remaining = rate_limit
         self.reset_at = int(time.time()) + 3600
-        self._lock = threading.Condition()
-        self.in_flight = 0
-        self.max_in_flight = 0
 
     def repo(self, full_name: str, **options: Any) -> FakeRepo:
         """Add a repository (owner/name; the owner is its organisation)."""
@@ -458,48 +388,79 @@ class FakeGitHub:
         self.repos[new.lower()] = repo
         self.renamed[old.lower()] = new
 
-    def fault(self, pattern: str, kind: str, **options: Any) -> Fault:
-        """Inject a fault for requests matching `pattern` (a regular expression over path?query)."""
-        fault = Fault(pattern, kind, **options)
-        self.faults.append(fault)
-        return fault
+    # --- serving (fakes.served) -------------------------------------------------------------
 
-    # --- the request log --------------------------------------------------------------------
+    def authorized(self, headers: Any) -> bool:
+        return headers.get("Authorization", "") in (f"Bearer {self.token}", f"token {self.token}")
 
-    def requests(self, pattern: str = "", status: int | None = None) -> list[Logged]:
-        with self._lock:
-            return [entry for entry in self.log
-                    if re.search(pattern, entry.path) and (status is None or entry.status == status)]
+    def rate_limited(self, seconds: float) -> dict[str, str]:
+        return {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time() + seconds))}
 
-    def wait_for_requests(self, count: int, timeout: float = 30.0) -> bool:
-        """Block until at least `count` requests arrived (or the timeout passed)."""
-        with self._lock:
-            return self._lock.wait_for(lambda: len(self.log) >= count, timeout=timeout)
+    def refusal(self, fault: Fault) -> Answer | None:
+        """GitHub's messages, and its primary and secondary rate limits."""
+        canned: dict[str, Answer] = {
+            "status": (fault.status, {"message": "Server Error"}, {}),
+            "retry_after": (429, {"message": "Too many requests"}, {"Retry-After": str(int(fault.seconds))}),
+            "forbidden": (403, {"message": "Resource not accessible by personal access token",
+                                "documentation_url": DOCS, "status": "403"}, {}),
+            "secondary_limit": (403, {"message": "You have exceeded a secondary rate limit. Please wait a few "
+                                                 "minutes before you try again.", "documentation_url": DOCS}, {}),
+        }
+        if fault.kind == "primary_limit":
+            exceeded = {"message": "API rate limit exceeded for user ID 1.", "documentation_url": DOCS}
+            return 403, exceeded, self.rate_limited(fault.seconds)
+        return canned.get(fault.kind) or super().refusal(fault)
 
-    def clear_log(self) -> None:
-        with self._lock:
-            self.log.clear()
+    def respond(self, status: int, raw: bytes, request: Any) -> tuple[int, dict[str, str]]:
+        """A weak ETag on every 200 and a 304 when `If-None-Match` names it; rate-limit headers on
+        every answer, each answer but a 401 or 304 using one request of the rate limit."""
+        etag = _etag(raw)
+        conditional = request.get("If-None-Match")
+        if status == 200 and conditional and _same_etag(conditional, etag):
+            return 304, {"ETag": etag, **self._rate_headers()}
+        if status != 401:
+            self.remaining = max(0, self.remaining - 1)
+        return status, {**self._rate_headers(), **({"ETag": etag} if status == 200 else {})}
 
-    def _record(self, path: str, status: int, conditional: bool) -> None:
-        with self._lock:
-            self.log.append(Logged(path, status, conditional))
-            self._lock.notify_all()
+    def answer(self, path: str, query: list[tuple[str, str]], host: str) -> Answer:
+        """The routed answer: one page of a list with its `Link` header, or a 301 with `Location`."""
+        params = dict(query)
+        status, body, kind = self.route(path, params)
+        if status == 200 and kind is not None:
+            body, link = self._page(body, kind, host + path, params)
+            return status, body, {"Link": link} if link else {}
+        if status == 301:
+            return status, body, {"Location": host + body["url"]}
+        return status, body, {}
 
-    def _claim_fault(self, target: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if fault.claims(target):
-                    return fault
-        return None
+    def _rate_headers(self) -> dict[str, str]:
+        return {"x-ratelimit-limit": str(self.rate_limit), "x-ratelimit-remaining": str(self.remaining),
+                "x-ratelimit-used": str(self.rate_limit - self.remaining), "x-ratelimit-reset": str(self.reset_at),
+                "x-ratelimit-resource": "core"}
 
-    def _enter(self) -> None:
-        with self._lock:
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+    def _page(self, body: Any, kind: str, url: str, query: dict[str, str]) -> tuple[Any, str | None]:
+        """Cut one page out of a list and build the Link header (absolute URLs on `url`, as GitHub)."""
+        per_page = min(int(query.get("per_page", 30)), 100, self.page_size)
+        page = int(query.get("page", 1))
+        items = body["commits"] if kind == "compare" else body
+        last = max(1, -(-len(items) // per_page))
+        chunk = items[(page - 1) * per_page:page * per_page]
 
-    def _leave(self) -> None:
-        with self._lock:
-            self.in_flight -= 1
+        def at(number: int) -> str:
+            return url + "?" + urlencode({**query, "page": number})
+
+        links = []
+        if page < last:
+            links += [f'<{at(page + 1)}>; rel="next"', f'<{at(last)}>; rel="last"']
+        if page > 1:
+            links += [f'<{at(page - 1)}>; rel="prev"', f'<{at(1)}>; rel="first"']
+        if kind == "compare":
+            shaped: Any = {**body, "commits": chunk}
+        elif kind.startswith("wrapped:"):
+            shaped = {"total_count": len(items), kind.split(":", 1)[1]: chunk}
+        else:
+            shaped = chunk
+        return shaped, ", ".join(links) or None
 
     # --- routing ----------------------------------------------------------------------------
 
@@ -583,226 +544,12 @@ class FakeGitHub:
         return 404, _not_found(""), None
 
 
-def _not_found(page: str) -> dict[str, str]:
-    return {"message": "Not Found", "documentation_url": f"{DOCS}/{page}", "status": "404"}
-
-
-def _etag(body: bytes) -> str:
-    return f'W/"{hashlib.md5(body).hexdigest()}"'
-
-
-def _same_etag(a: str, b: str) -> bool:
-    return a.removeprefix("W/") == b.removeprefix("W/")
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True   # headers and body go out in two writes: no 40 ms delayed ACK
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        pass
-
-    @property
-    def github(self) -> FakeGitHub:
-        return self.server.github
-
-    def do_GET(self) -> None:
-        self.github._enter()
-        try:
-            self._answer()
-        finally:
-            self.github._leave()
-
-    def _answer(self) -> None:
-        github = self.github
-        split = urlsplit(self.path)
-        path = split.path
-        if github.prefix:
-            if not path.startswith(github.prefix + "/"):
-                return self._send(404, _not_found(""), target=path)
-            path = path[len(github.prefix):]
-        target = path + (f"?{split.query}" if split.query else "")
-        auth = self.headers.get("Authorization", "")
-        if auth not in (f"Bearer {github.token}", f"token {github.token}"):
-            return self._send(401, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"},
-                              target=target)
-        fault = github._claim_fault(target)
-        if fault is not None and self._misbehave(fault, target):
-            return
-        query = dict(parse_qsl(split.query))
-        status, body, kind = github.route(path, query)
-        if status == 200 and kind is not None:
-            body, link = self._page(body, kind, path, query)
-        else:
-            link = None
-        moved = None
-        if status == 301:
-            moved = {"Location": f"http://{self.headers.get('Host')}{github.prefix}{body['url']}"}
-        self._send(status, body, target=target, link=link, headers=moved)
-
-    def _page(self, body: Any, kind: str, path: str, query: dict[str, str]) -> tuple[Any, str | None]:
-        """Cut one page out of a list and build the Link header (absolute URLs, as GitHub)."""
-        github = self.github
-        per_page = min(int(query.get("per_page", 30)), 100, github.page_size)
-        page = int(query.get("page", 1))
-        if kind == "compare":
-            items = body["commits"]
-        elif kind.startswith("wrapped:"):
-            items = body
-        else:
-            items = body
-        last = max(1, -(-len(items) // per_page))
-        chunk = items[(page - 1) * per_page:page * per_page]
-        base = f"http://{self.headers.get('Host')}{github.prefix}{path}"
-
-        def url(number: int) -> str:
-            return base + "?" + urlencode({**query, "page": number})
-
-        links = []
-        if page < last:
-            links += [f'<{url(page + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
-        if page > 1:
-            links += [f'<{url(page - 1)}>; rel="prev"', f'<{url(1)}>; rel="first"']
-        if kind == "compare":
-            shaped: Any = {**body, "commits": chunk}
-        elif kind.startswith("wrapped:"):
-            shaped = {"total_count": len(items), kind.split(":", 1)[1]: chunk}
-        else:
-            shaped = chunk
-        return shaped, ", ".join(links) or None
-
-    def _rate_headers(self) -> dict[str, str]:
-        github = self.github
-        return {"x-ratelimit-limit": str(github.rate_limit), "x-ratelimit-remaining": str(github.remaining),
-                "x-ratelimit-used": str(github.rate_limit - github.remaining),
-                "x-ratelimit-reset": str(github.reset_at),
-                "x-ratelimit-resource": "core"}
-
-    def _send(self, status: int, body: Any, *, target: str, link: str | None = None,
-              headers: dict[str, str] | None = None, truncate: bool = False, reason: str | None = None) -> None:
-        github = self.github
-        raw = json.dumps(body).encode()
-        etag = _etag(raw)
-        conditional = self.headers.get("If-None-Match")
-        if status == 200 and conditional and _same_etag(conditional, etag):
-            github._record(target, 304, True)
-            self.send_response(304)
-            for name, value in {"ETag": etag, **self._rate_headers()}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        if status != 401:
-            github.remaining = max(0, github.remaining - 1)
-        github._record(target, status, bool(conditional))
-        if truncate:
-            raw = raw[: max(1, len(raw) // 2)]
-        self.send_response(status, reason)
-        all_headers = {"Content-Type": "application/json; charset=utf-8", **self._rate_headers(),
-                       **({"ETag": etag} if status == 200 else {}), **(headers or {})}
-        if link:
-            all_headers["Link"] = link
-        for name, value in all_headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def _routed(self) -> tuple[int, Any, str | None]:
-        """The normal answer to this request: (status, body, Link header)."""
-        github = self.github
-        split = urlsplit(self.path)
-        path = split.path[len(github.prefix):] if github.prefix else split.path
-        query = dict(parse_qsl(split.query))
-        status, body, kind = github.route(path, query)
-        link = None
-        if status == 200 and kind is not None:
-            body, link = self._page(body, kind, path, query)
-        return status, body, link
-
-    def _misbehave(self, fault: Fault, target: str) -> bool:
-        """Act out `fault`; False when the request should then be answered normally."""
-        github = self.github
-        if fault.kind == "status":
-            self._send(fault.status, {"message": "Server Error"}, target=target)
-        elif fault.kind == "primary_limit":
-            reset = int(time.time() + fault.seconds)
-            self._send(403, {"message": "API rate limit exceeded for user ID 1.", "documentation_url": DOCS},
-                       target=target, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)})
-        elif fault.kind == "retry_after":
-            self._send(429, {"message": "Too many requests"}, target=target,
-                       headers={"Retry-After": str(int(fault.seconds))})
-        elif fault.kind == "secondary_limit":
-            self._send(403, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes "
-                                        "before you try again.", "documentation_url": DOCS}, target=target)
-        elif fault.kind == "forbidden":
-            self._send(403, {"message": "Resource not accessible by personal access token",
-                             "documentation_url": DOCS, "status": "403"}, target=target)
-        elif fault.kind == "drop":
-            github._record(target, 0, False)
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-        elif fault.kind == "truncate":
-            status, body, link = self._routed()
-            self._send(status, body, target=target, link=link, truncate=True)
-        elif fault.kind == "echo":
-            self._send(fault.status, hostile.echo_body(self.headers), target=target,
-                       reason=hostile.echo_reason(self.headers))
-        elif fault.kind == "echo_etag":
-            status, body, link = self._routed()
-            self._send(status, body, target=target, link=link, headers={"ETag": hostile.echo_etag(self.headers)})
-        elif fault.kind == "echo_link":
-            status, body, _ = self._routed()
-            here = f"http://{self.headers.get('Host')}{self.path}"
-            self._send(status, body, target=target, link=hostile.echo_link(here, self.headers))
-        elif fault.kind == "delay":
-            threading.Event().wait(fault.seconds)
-            return False
-        elif fault.kind == "block":
-            github._record(target, -1, False)
-            fault.released.wait(timeout=60)
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-        else:
-            raise ValueError(f"unknown fault kind {fault.kind}")
-        return True
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    github: FakeGitHub
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up (killed, timed out) is expected here, not worth a traceback."""
-
-
-class FakeGitHubServer:
+class FakeGitHubServer(FakeServer):
     """Serve a FakeGitHub on 127.0.0.1 (a free port) while the `with` block runs."""
 
     def __init__(self, github: FakeGitHub):
+        super().__init__(github)
         self.github = github
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.github = github
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        """The API root to give `--api-url`."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{self.github.prefix}"
-
-    def __enter__(self) -> FakeGitHubServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for fault in self.github.faults:
-            fault.release()
-        self._server.shutdown()
-        self._server.server_close()
 
 
 # --- a standard repository history --------------------------------------------------------------
@@ -837,9 +584,6 @@ def _march(day: int, hour: int = 0, minute: int = 0) -> datetime:
 
 # --- running a sync against the fake, in this process -----------------------------------------
 
-QUICK_RETRIES = RetryPolicy(attempts=4, base_delay=0.5, max_delay=4.0, secondary_wait=60.0)
-
-
 def settings_for(server: FakeGitHubServer, **options: Any) -> GithubSettings:
     """Sync settings pointing at the fake server."""
     return GithubSettings(api_url=server.url, **options)
@@ -848,10 +592,7 @@ def settings_for(server: FakeGitHubServer, **options: Any) -> GithubSettings:
 def fake_client(settings: GithubSettings, *, clock: VirtualClock | None = None, token: str = TOKEN,
                 notices: list[str] | None = None, **options: Any) -> HttpClient:
     """The GitHub client on a virtual clock: backoffs and rate-limit waits cost no real time."""
-    clock = clock or VirtualClock()
-    sink = notices.append if notices is not None else (lambda message: None)
-    return make_client(settings, token, sleep=clock.sleep, clock=clock.time, policy=QUICK_RETRIES,
-                       on_notice=sink, **options)
+    return make_client(settings, token, **client_options(clock, notices), **options)
 
 
 def sync_once(con: duckdb.DuckDBPyConnection, server: FakeGitHubServer, repos: Sequence[str] = (), *,
@@ -865,10 +606,3 @@ def sync_once(con: duckdb.DuckDBPyConnection, server: FakeGitHubServer, repos: S
         refresh_derived(con, MetricsSettings(production_environments=settings.environments))
     return summary
 
-
-CANONICAL = ("repos", "commits", "pull_requests", "reviews", "deployments", "incidents", "pipeline_runs")
-
-
-def canonical_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    """Every canonical table's rows, sorted: two warehouses are equal when these are."""
-    return {table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in CANONICAL}

@@ -5,9 +5,8 @@ segment, offset pagination (`x-page`, `x-next-page`, `x-per-page`, `x-total` and
 `updated_after` (inclusive) with `order_by=updated_at&sort=asc|desc`, MR commits newest first
 with an empty `parent_ids`, system notes, deployments with their `deployable` job, a compare over
 the fake commit graph, pipeline lists without durations, incidents as issues of type incident.
-Authentication is the `PRIVATE-TOKEN` header. Faults reuse fakes.github.Fault: status (5xx),
-retry_after (429 + Retry-After), reset (429 + RateLimit-Remaining 0 + RateLimit-Reset epoch),
-forbidden (403), drop, truncate and block.
+Authentication is the `PRIVATE-TOKEN` header. Served with the faults of fakes.served; its
+rate-limit answer (`reset`) is a 429 with RateLimit-Remaining 0 and RateLimit-Reset (an epoch).
 """
 from __future__ import annotations
 
@@ -19,10 +18,9 @@ from urllib.parse import quote, unquote, urlencode
 
 import duckdb
 
-from fakes.github import VirtualClock, iso, sha_of
-from fakes.served import FakeServer, Served
+from fakes.common import VirtualClock, client_options, iso, sha_of
+from fakes.served import Answer, FakeServer, Served
 from ingest.gitlab import GitlabSettings, SyncSummary, make_client, sync_gitlab
-from ingest.http import RetryPolicy
 from metrics.settings import MetricsSettings
 from pitwall.refresh import refresh_derived
 
@@ -185,7 +183,7 @@ class FakeGitLab(Served):
     def rate_limited(self, seconds: float) -> dict[str, str]:
         return {"RateLimit-Remaining": "0", "RateLimit-Reset": str(int(time.time() + seconds))}
 
-    def answer(self, path: str, query: list[tuple[str, str]], host: str) -> tuple[int, Any, dict[str, str]]:
+    def answer(self, path: str, query: list[tuple[str, str]], host: str) -> Answer:
         params = dict(query)
         status, body, paginated = self.route(path, params)
         headers = {"RateLimit-Limit": "2000", "RateLimit-Remaining": "1999"}
@@ -301,17 +299,11 @@ def delivery_history(gitlab: FakeGitLab, path: str, offset: int = 0) -> FakeProj
     return project
 
 
-QUICK_RETRIES = RetryPolicy(attempts=4, base_delay=0.5, max_delay=4.0, secondary_wait=60.0)
-
-
 def sync_once(con: duckdb.DuckDBPyConnection, server: FakeGitLabServer, projects: Sequence[str] = (), *,
               group: str | None = None, clock: VirtualClock | None = None, notices: list[str] | None = None,
               token: str = TOKEN, since: datetime | None = None) -> SyncSummary:
     """One `sync gitlab` run against the fake on a virtual clock, then the derived tables."""
-    clock = clock or VirtualClock()
-    sink = notices.append if notices is not None else (lambda message: None)
-    with make_client(server.url, token, sleep=clock.sleep, clock=clock.time, policy=QUICK_RETRIES,
-                     on_notice=sink) as client:
+    with make_client(server.url, token, **client_options(clock, notices)) as client:
         summary = sync_gitlab(con, GitlabSettings(since=since), client, projects=list(projects), group=group)
     refresh_derived(con, MetricsSettings())
     return summary

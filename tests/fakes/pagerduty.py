@@ -13,9 +13,8 @@ from typing import Any
 
 import duckdb
 
-from fakes.github import VirtualClock, iso
-from fakes.served import FakeServer, Served
-from ingest.http import RetryPolicy
+from fakes.common import VirtualClock, client_options, iso
+from fakes.served import Answer, FakeServer, Served
 from ingest.pagerduty import PagerdutySettings, SyncSummary, make_client, sync_pagerduty
 from metrics.settings import MetricsSettings
 from pitwall.refresh import refresh_derived
@@ -66,7 +65,7 @@ class FakePagerDuty(Served):
     def rate_limited(self, seconds: float) -> dict[str, str]:
         return {"ratelimit-limit": "960", "ratelimit-remaining": "0", "ratelimit-reset": str(int(seconds))}
 
-    def answer(self, path: str, query: list[tuple[str, str]], host: str) -> tuple[int, Any, dict[str, str]]:
+    def answer(self, path: str, query: list[tuple[str, str]], host: str) -> Answer:
         if path.startswith("/incidents/"):
             found = self.incidents.get(path.removeprefix("/incidents/"))
             if found is None:
@@ -76,7 +75,7 @@ class FakePagerDuty(Served):
             return 404, {"error": {"message": "Not Found", "code": 2100}}, {}
         return self._list(query)
 
-    def _list(self, query: list[tuple[str, str]]) -> tuple[int, Any, dict[str, str]]:
+    def _list(self, query: list[tuple[str, str]]) -> Answer:
         params = dict(query)
         services = {value for key, value in query if key == "service_ids[]"}
         since = datetime.fromisoformat(params["since"])
@@ -96,18 +95,12 @@ class FakePagerDuty(Served):
         return 200, body, {"ratelimit-limit": "960", "ratelimit-remaining": "900", "ratelimit-reset": "30"}
 
 
-QUICK_RETRIES = RetryPolicy(attempts=4, base_delay=0.5, max_delay=4.0, secondary_wait=60.0)
-
-
 def sync_once(con: duckdb.DuckDBPyConnection, server: FakeServer, *, service_ids: Sequence[str] = (),
               services: dict[str, str] | None = None, clock: VirtualClock | None = None,
               notices: list[str] | None = None, now: datetime = NOW, **options: Any) -> SyncSummary:
     """One `sync pagerduty` run against the fake on a virtual clock, then the derived tables."""
-    clock = clock or VirtualClock()
-    sink = notices.append if notices is not None else (lambda message: None)
     settings = PagerdutySettings(service_ids=tuple(service_ids), **options)
-    with make_client(server.url, TOKEN, sleep=clock.sleep, clock=clock.time, policy=QUICK_RETRIES,
-                     on_notice=sink) as client:
+    with make_client(server.url, TOKEN, **client_options(clock, notices)) as client:
         summary = sync_pagerduty(con, settings, client, configured_services=services or {}, now=now)
     refresh_derived(con, MetricsSettings())
     return summary
