@@ -1,11 +1,13 @@
 """Where derive spends its time: wall and CPU seconds per SQL statement, and peak memory.
 
-    python bench/derive_steps.py WAREHOUSE [--keep]
+    python bench/derive_steps.py WAREHOUSE [--keep | --in-place]
 
 Runs metrics.derive.derive on a copy of WAREHOUSE (the file itself is never written; --keep
-leaves the copy, WAREHOUSE.derived, for comparing its tables) under the memory limit of
-warehouse.connect (PITWALL_MEMORY_LIMIT). Time spent between statements (the commit walk in
-numpy, Python-side reads) shows as "between statements". CPU seconds count every thread.
+leaves the copy, WAREHOUSE.derived, for comparing its tables; --in-place derives WAREHOUSE
+itself, for a scratch copy too big to copy again) under the memory limit of warehouse.connect
+(PITWALL_MEMORY_LIMIT). Time spent between statements (Python-side reads and work) shows as
+"between statements"; the commit walk runs in a thread of its own while the statements after
+it run, so its time shows in theirs. CPU seconds count every thread.
 """
 from __future__ import annotations
 
@@ -53,10 +55,13 @@ class TimedConnection:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("warehouse", type=Path)
-    parser.add_argument("--keep", action="store_true", help="keep the derived copy WAREHOUSE.derived")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--keep", action="store_true", help="keep the derived copy WAREHOUSE.derived")
+    where.add_argument("--in-place", action="store_true", help="derive WAREHOUSE itself (no copy)")
     options = parser.parse_args()
-    copy = options.warehouse.with_name(options.warehouse.name + ".derived")
-    shutil.copyfile(options.warehouse, copy)
+    copy = options.warehouse if options.in_place else options.warehouse.with_name(options.warehouse.name + ".derived")
+    if not options.in_place:
+        shutil.copyfile(options.warehouse, copy)
     try:
         con = TimedConnection(connect(copy))
         wall, cpu = time.perf_counter(), cpu_seconds()
@@ -64,7 +69,7 @@ def main() -> None:
         wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
         con.close()
     finally:
-        if not options.keep:
+        if not (options.keep or options.in_place):
             copy.unlink(missing_ok=True)
             Path(f"{copy}.wal").unlink(missing_ok=True)
     print(f"{'wall s':>8} {'cpu s':>8}  statement")

@@ -15,33 +15,29 @@ deployment_outcomes   per deployment: rollback, failed, recovered_at, rework (9 
 
 It also rewrites the `people` rows of source "config" from the settings' team membership.
 
-The commit walk of rule 3 runs on integer arrays (metrics.shipments, metrics.reach); the steps
-in between hand over temporary tables (derive_series, derive_shipments, derive_shipped), each
-join on integers where it can. bench/derive_steps.py shows where the time goes.
+The commit walk of rule 3 runs on integer arrays (metrics.shipments, metrics.reach), in a thread
+of its own while DuckDB builds the tables that do not need it (pull requests, rollbacks): numpy
+and DuckDB both leave Python's lock while they work, so the two share the cores. The steps
+hand over temporary tables (derive_series, derive_shipments, derive_shipped), each join on
+integers where it can. bench/derive_steps.py shows where the time goes.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import groupby
 
 import duckdb
 import pandas as pd
 
-from metrics.series import SeriesDeployment, find_rollbacks
+from metrics.series import find_rollbacks
 from metrics.settings import MetricsSettings
-from metrics.shipments import store_shipments
+from metrics.shipments import read_walk, store_shipments, walk
 from metrics.sql_files import sql
 from warehouse.transaction import transaction
 
 __all__ = ["derive", "DeriveSummary"]
-
-SERIES_DEPLOYMENTS = """
-SELECT repo, environment, source, id, sha
-FROM prod_deployments
-ORDER BY repo, environment, seq
-"""
 
 SETTINGS_NOW = """
 SELECT current_setting('preserve_insertion_order'), current_setting('force_compression')
@@ -73,17 +69,6 @@ def _store(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows:
         con.unregister("derive_rows")
 
 
-def _find_all_rollbacks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
-    """(rollback, rolled-back deployment) pairs of every series (METRICS.md rule 8)."""
-    rollbacks: list[tuple[str, str, str, str]] = []
-    rows = con.execute(SERIES_DEPLOYMENTS).fetchall()
-    for _, series_rows in groupby(rows, key=lambda r: (r[0], r[1])):
-        series = [SeriesDeployment(source, id_, sha) for _, _, source, id_, sha in series_rows]
-        rollbacks.extend((rollback.source, rollback.id, undone.source, undone.id)
-                         for rollback, undone in find_rollbacks(series))
-    return rollbacks
-
-
 @contextmanager
 def _fast_writes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Write the derived tables in any row order (less memory on big joins) and uncompressed
@@ -106,19 +91,23 @@ def derive(con: duckdb.DuckDBPyConnection, settings: MetricsSettings | None = No
         con.execute(sql("repo_services"))
         con.execute(sql("prod_deployments"))
         con.execute(sql("series_deployments"))
-        store_shipments(con)
-        con.execute(sql("unique_pull_requests"))
+        with ThreadPoolExecutor(max_workers=1) as walker:
+            shipments = walker.submit(walk, read_walk(con))
+            con.execute(sql("unique_pull_requests"))
+            con.execute(sql("pull_request_starts"))
+            con.execute(sql("pull_request_services"))
+            rollbacks = find_rollbacks(con)
+            _store(con, "rollbacks", ["source", "deployment_id", "rolled_back_source", "rolled_back_id"], rollbacks)
+            store_shipments(con, *shipments.result())
         con.execute(sql("first_shipments"))
         con.execute(sql("service_attribution"))
-        con.execute(sql("pull_request_starts"))
         con.execute(sql("deployment_changes"), {"rework_labels": rework_labels})
-        rollbacks = _find_all_rollbacks(con)
-        _store(con, "rollbacks", ["source", "deployment_id", "rolled_back_source", "rolled_back_id"], rollbacks)
         con.execute(sql("incident_attribution"), {"window_seconds": settings.attribution_window_days * 86400})
         con.execute(sql("deployment_outcomes"))
         _store(con, "derive_people", ["id", "team"], settings.membership)
         con.execute(REPLACE_CONFIG_PEOPLE)
-        con.execute("DROP TABLE derive_people; DROP VIEW repo_level_services; DROP VIEW service_teams")
+        con.execute("DROP TABLE derive_people; DROP VIEW repo_level_services; DROP VIEW service_teams; "
+                    "DROP VIEW monorepo_prefixes; DROP MACRO under_prefix")
         con.execute("DROP TABLE derive_series; DROP TABLE derive_shipments; DROP TABLE derive_unknown_shas; "
                     "DROP TABLE derive_shipped")
         deployments = con.execute("SELECT count(*) FROM prod_deployments").fetchone()[0]

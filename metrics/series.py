@@ -1,45 +1,32 @@
 """The sequential rule of a deployment series: rollbacks (METRICS.md rule 8).
 
-A series is one repo and one production environment, its deployments in `seq` order. Which
-commits each deployment shipped (rule 3) is metrics.shipments' job.
+A series is one repo and one production environment, its deployments in `seq` order. R is a
+rollback when its sha differs from its predecessor P's and equals the sha of a deployment before
+P; P is rolled back. Re-shipping the sha P itself rolled back is a roll-forward, not a rollback
+(a redeploy of the same sha keeps what it rolled back).
+
+rollback_candidates.sql finds the deployments meeting the first part with window functions; the
+roll-forward exception depends on whether the start of the run before a candidate was itself a
+rollback, so the candidates are decided in order here. Which commits each deployment shipped
+(rule 3) is metrics.shipments' job.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import duckdb
 
-__all__ = ["SeriesDeployment", "find_rollbacks"]
+from metrics.sql_files import sql
 
-
-@dataclass(frozen=True)
-class SeriesDeployment:
-    """One successful production deployment, as the rollback rule needs it."""
-
-    source: str
-    id: str
-    sha: str
+__all__ = ["find_rollbacks"]
 
 
-def find_rollbacks(deployments: Sequence[SeriesDeployment]) -> list[tuple[SeriesDeployment, SeriesDeployment]]:
-    """(rollback, rolled-back deployment) pairs of one series in order (METRICS.md rule 8).
-
-    R is a rollback when its sha differs from its predecessor P's and equals the sha of a
-    deployment before P; P is rolled back. Re-shipping the sha P itself rolled back is a
-    roll-forward, not a rollback (a redeploy of the same sha keeps what it rolled back).
-    """
-    found: list[tuple[SeriesDeployment, SeriesDeployment]] = []
-    undone_by: dict[int, str] = {}   # index of a rollback (or its redeploy) -> the sha it rolled back
-    earlier_shas: set[str] = set()   # shas of deployments before the predecessor
-    for index in range(1, len(deployments)):
-        current, previous = deployments[index], deployments[index - 1]
-        if index >= 2:
-            earlier_shas.add(deployments[index - 2].sha)
-        if current.sha == previous.sha:
-            if index - 1 in undone_by:
-                undone_by[index] = undone_by[index - 1]
-            continue
-        if current.sha not in earlier_shas or undone_by.get(index - 1) == current.sha:
-            continue
-        found.append((current, previous))
-        undone_by[index] = previous.sha
+def find_rollbacks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """(source, id, rolled-back source, rolled-back id) of every rollback in table prod_deployments."""
+    found: list[tuple[str, str, str, str]] = []
+    rollbacks: set[tuple[str, str, int]] = set()   # (repo, environment, seq) of each rollback so far
+    for (repo, environment, seq, source, id_, previous_source, previous_id, previous_run_seq,
+         re_ships_undone) in con.execute(sql("rollback_candidates")).fetchall():
+        if re_ships_undone and (repo, environment, previous_run_seq) in rollbacks:
+            continue   # a roll-forward: the run before it rolled this sha back
+        rollbacks.add((repo, environment, seq))
+        found.append((source, id_, previous_source, previous_id))
     return found

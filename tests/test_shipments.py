@@ -70,3 +70,21 @@ def test_an_import_and_its_derive_in_one_transaction_walk_uncommitted_commits(tm
         derive(con)
     rows = con.execute("SELECT deployment_id, sha FROM deployment_commits").fetchall()
     assert sorted(rows) == [("2", "c"), ("2", "d"), ("2", "e"), ("2", "m")]
+
+
+def test_a_pull_request_shipped_by_two_sources_at_once_goes_to_its_smallest_sha(tmp_path):
+    # One repository, two production series deploying at the same moments with the same ids:
+    # production from the import, prod from "github". Pull request P is commits y and x.
+    con = build_warehouse(tmp_path, [
+        commit("a", at(1)), commit("y", at(1, 1), ["a"], pr="P"), commit("x", at(1, 2), ["y"], pr="P"),
+        deployment("1", "a", at(2)), deployment("2", "x", at(3))])
+    con.execute("INSERT INTO deployments (source, id, repo, environment, sha, status, finished_at) VALUES "
+                "('github', '1', 'acme/app', 'prod', 'a', 'success', $first), "
+                "('github', '2', 'acme/app', 'prod', 'y', 'success', $second)", {"first": at(2), "second": at(3)})
+    derive(con)
+    # github's 2 comes first in order (by source) and ships y; the import's 2 ships x. Both rank
+    # the same (deployed_at, seq, id): the smaller sha, x, decides.
+    assert sorted(con.execute("SELECT source, deployment_id, sha FROM deployment_commits").fetchall()) == [
+        ("github", "2", "y"), ("import", "2", "x")]
+    assert con.execute("SELECT source, deployment_id, change_key FROM deployment_changes").fetchall() == [
+        ("import", "2", "pr:P")]

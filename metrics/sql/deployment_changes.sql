@@ -7,12 +7,29 @@
 -- seq, id: derive_series.rank; then by sha).
 -- Parameters: $rework_labels (lower-case label names). Table pull_request_starts: its SQL file.
 CREATE OR REPLACE TABLE deployment_changes AS
-WITH first_pull_request_shipments AS (
-    SELECT d.pull_request, arg_min(d.g, struct_pack(s.rank, d.sha)) AS g
+WITH pull_request_shipments AS NOT MATERIALIZED (
+    SELECT s.repo, d.pull_request, s.rank, d.g, d.sha
     FROM derive_shipped AS d
     JOIN derive_series AS s ON s.g = d.g
     WHERE d.pull_request IS NOT NULL
-    GROUP BY s.repo, d.pull_request
+),
+earliest AS (
+    -- (a rank is one deployment's, unless deployments of several sources share it)
+    SELECT repo, pull_request, min(rank) AS rank, arg_min(g, rank) AS g
+    FROM pull_request_shipments
+    GROUP BY repo, pull_request
+),
+tie_broken AS (
+    -- Where deployments of several sources share a rank, the smallest sha decides among them.
+    SELECT repo, pull_request, rank, arg_min(g, sha) AS g
+    FROM pull_request_shipments
+    WHERE rank IN (SELECT rank FROM derive_series GROUP BY rank HAVING count(*) > 1)
+    GROUP BY repo, pull_request, rank
+),
+first_pull_request_shipments AS (
+    SELECT e.pull_request, coalesce(t.g, e.g) AS g
+    FROM earliest AS e
+    LEFT JOIN tie_broken AS t ON t.repo = e.repo AND t.pull_request = e.pull_request AND t.rank = e.rank
 ),
 changes AS (
     SELECT d.g, NULL AS pull_request, d.sha, d.authored_at AS started_at, d.subject AS title,

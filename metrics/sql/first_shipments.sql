@@ -1,6 +1,7 @@
--- What the commit walk found (metrics/shipments.py: derive_shipments(node, row, g), the deployment
--- g of derive_series that first ships each node: a commit, by its rowid `row`, or a sha no commit
--- row holds, listed in derive_unknown_shas), with what the later steps need of each shipped commit:
+-- What the commit walk found (metrics/shipments.py: derive_shipments(node, row, g, parent_count),
+-- the deployment g of derive_series that first ships each node: a commit, by its rowid `row`, or a
+-- sha no commit row holds, listed in derive_unknown_shas), with what the later steps need of each
+-- shipped commit:
 --   derive_shipped      (g, sha, pull_request, is_change, authored_at, subject, files):
 --                       pull_request: the one the commit is linked to, else the one whose
 --                       merge_commit_sha it is (the smallest id when several name it);
@@ -21,7 +22,7 @@ WITH merges AS (
 ),
 shipped AS (
     SELECT w.g, s.repo, s.named_service, coalesce(c.sha, u.sha) AS sha, c.pull_request AS linked,
-           c.authored_at, coalesce(len(c.parents), 0) AS parent_count, c.message, c.files
+           c.authored_at, w.parent_count, c.message, c.files
     FROM derive_shipments AS w
     JOIN derive_series AS s ON s.g = w.g
     LEFT JOIN commits AS c ON c.rowid = w.row

@@ -17,9 +17,12 @@ named_shas AS (
     WHERE caused_by_sha IS NOT NULL AND caused_by_deployment IS NULL
 ),
 sha_carriers AS (
-    -- Deployments that shipped a named commit as a change, or whose own sha it is.
-    SELECT dc.source, dc.deployment_id, dc.sha FROM deployment_commits AS dc
-    WHERE dc.sha IN (SELECT sha FROM named_shas)
+    -- Deployments that shipped a named commit, or whose own sha it is (derive_shipped and
+    -- derive_series: deployment_commits before it is written out, first_shipments.sql).
+    SELECT s.source, s.id AS deployment_id, d.sha
+    FROM derive_shipped AS d
+    JOIN derive_series AS s ON s.g = d.g
+    WHERE d.sha IN (SELECT sha FROM named_shas)
     UNION
     SELECT source, id, sha FROM prod_deployments
     WHERE sha IN (SELECT sha FROM named_shas)
