@@ -5,6 +5,8 @@
     python bench/probe.py scan DB NAME SINCE UNTIL   the floor of a query (SCANS below)
     python bench/probe.py derive DB                  metrics.derive.derive (the commit-graph walk)
     python bench/probe.py overview DB SINCE UNTIL    the dashboard's overview page through AppTest
+    python bench/probe.py overview DB SINCE UNTIL cold   the same with no result cache entry (as after a
+                                                     new snapshot: dashboard.result_cache)
 
 Only the timed call is inside the clock: imports and opening the warehouse are not.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -94,17 +97,23 @@ def derive(db: str) -> tuple[float, float]:
     return timed(lambda: run_derive(con))
 
 
-def overview(db: str, since: str, until: str) -> dict[str, float]:
-    """The first render in a fresh process (what a new session pays), then a rerun."""
+def overview(db: str, since: str, until: str, cache: str = "warm") -> dict[str, float]:
+    """The first render in a fresh process (what a new session pays), then a rerun. `cache`: "warm"
+    uses the result cache as it is (a process after another one read the same snapshot); "cold"
+    an empty one (the first process after a new snapshot)."""
     from streamlit.testing.v1 import AppTest
 
     os.environ["PITWALL_DB"] = db
-    app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
-    app.query_params.update({"since": since, "until": until})
-    first, first_cpu = timed(app.run)
-    if app.exception:
-        raise SystemExit(f"the overview raised: {[e.message for e in app.exception]}")
-    rerun, rerun_cpu = timed(app.run)
+    with tempfile.TemporaryDirectory() as empty:
+        if cache == "cold":
+            from dashboard.result_cache import CACHE_VARIABLE
+            os.environ[CACHE_VARIABLE] = empty
+        app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
+        app.query_params.update({"since": since, "until": until})
+        first, first_cpu = timed(app.run)
+        if app.exception:
+            raise SystemExit(f"the overview raised: {[e.message for e in app.exception]}")
+        rerun, rerun_cpu = timed(app.run)
     return {"seconds": first, "cpu": first_cpu, "rerun_seconds": rerun, "rerun_cpu": rerun_cpu}
 
 

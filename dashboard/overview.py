@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.charts import trend_figures
-from dashboard.data import load_overview, load_table
 from dashboard.filters import GROUPINGS, Filters
+from dashboard.overview_data import load_overview
 from dashboard.overview_extras import render_banner, render_extras
 from dashboard.page import View, run_page
-from dashboard.page_data import load_leader_view
 from dashboard.safe_csv import to_safe_csv
 from dashboard.tiles import TIER_COLORS, Tile, build_tiles, first_row, tier_label
 
@@ -72,11 +72,11 @@ def _render_trends(figures: list) -> None:
                 st.plotly_chart(figure, width="stretch")
 
 
-def _render_table(db: str, stamp: str, filters: Filters, wanted_by: str) -> str:
+def _render_table(tables: dict[str, pd.DataFrame], filters: Filters, wanted_by: str) -> str:
     """The DORA figures by team or service, with a CSV download of exactly that table."""
     st.subheader("By team or service")
     by = st.radio("Group by", GROUPINGS, index=GROUPINGS.index(wanted_by), key="by", horizontal=True)
-    table = load_table(db, stamp, filters, by)
+    table = tables[by]
     if table.empty:
         st.info("No deployments in this window.")
     else:
@@ -97,19 +97,18 @@ def _render_health(health: dict[str, int]) -> None:
 
 def _body(view: View) -> dict[str, str]:
     """The overview's sections; returns the table grouping for the URL."""
-    db, stamp, filters = view.db, view.stamp, view.filters
-    leader = load_leader_view(db, stamp, filters)
-    render_banner(leader, datetime.now(UTC))
-    overview = load_overview(db, stamp, filters, view.timezone)
+    filters = view.filters
+    overview = load_overview(view.db, view.stamp, filters, view.timezone)
+    render_banner(overview.leader, datetime.now(UTC))
     current = first_row(overview.current)
     _render_header(filters, current and current.get("tier"), view.timezone)
     for column, tile in zip(st.columns(5), build_tiles(current, first_row(overview.previous), filters.days)):
         with column:
             _render_tile(tile, filters.days)
     _render_trends(trend_figures(overview.weekly, view.timezone))
-    by = _render_table(db, stamp, filters, view.by)
+    by = _render_table(overview.tables, filters, view.by)
     _render_health(overview.health)
-    render_extras(leader, filters.days, filters.benchmark)
+    render_extras(overview.leader, filters.days, filters.benchmark)
     return {"by": by}
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.page_data import LeaderView
+from dashboard.overview_data import LeaderView
 from dashboard.widgets import table
 from metrics.scores import score_table
 

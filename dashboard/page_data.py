@@ -14,16 +14,16 @@ import streamlit as st
 from dashboard.data import read_only
 from dashboard.export_bundle import build_tables, bundle_name, manifest, zip_bundle
 from dashboard.filters import Filters
-from dashboard.scorecard_data import golden_path_table, latest_results, latest_rules
+from dashboard.scorecard_data import latest_results, latest_rules
 from metrics.devex import Scope, ci_table, devex_figures, new_hires_table, pull_request_flow
 from metrics.dora import dora_table
 from metrics.explain import dora_explain
-from metrics.health import bookmark_ages, data_health, last_sync, last_syncs, record_counts, unmapped_repos
+from metrics.health import bookmark_ages, data_health, last_syncs, record_counts, unmapped_repos
 from metrics.settings import MetricsSettings
 from scorecards.history import service_trends
 
-__all__ = ["Bundle", "Flow", "Health", "LeaderView", "ServiceDetail", "load_bundle", "load_dora", "load_flow",
-           "load_health", "load_leader_view", "load_scorecards", "load_service", "load_team"]
+__all__ = ["Bundle", "Flow", "Health", "ServiceDetail", "load_bundle", "load_dora", "load_flow",
+           "load_health", "load_scorecards", "load_service", "load_team"]
 
 CACHE = {"show_spinner": False, "max_entries": 64}
 
@@ -131,35 +131,6 @@ def load_health(db: str, stamp: str, filters: Filters) -> Health:
             bookmarks=bookmark_ages(con, now),
             records=record_counts(con),
             unmapped=unmapped_repos(con),
-        )
-
-
-@dataclass(frozen=True)
-class LeaderView:
-    """The overview's leader sections: tiers per team and service, golden paths, the last sync."""
-
-    teams: pd.DataFrame            # dora_table by team (every team) over the window
-    previous_teams: pd.DataFrame   # the same over the previous period
-    services: pd.DataFrame         # dora_table by service (every service) over the window
-    golden_paths: pd.DataFrame
-    last_sync: datetime | None
-
-
-@st.cache_data(**CACHE)
-def load_leader_view(db: str, stamp: str, filters: Filters) -> LeaderView:
-    """Everything the overview's leader sections show, over one connection."""
-    before = filters.previous()
-    scope = {"all_groups": True, "team": filters.team, "service": filters.service}
-    with read_only(db) as con:
-        services = dora_table(con, filters.since, filters.until, "service", filters.benchmark, **scope)
-        # Golden paths compare every service: the services' figures serve when no filter narrows them.
-        every_service = services if filters.team is None and filters.service is None else None
-        return LeaderView(
-            teams=dora_table(con, filters.since, filters.until, "team", filters.benchmark, **scope),
-            previous_teams=dora_table(con, before.since, before.until, "team", filters.benchmark, **scope),
-            services=services,
-            golden_paths=golden_path_table(con, filters.since, filters.until, filters.benchmark, dora=every_service),
-            last_sync=last_sync(con),
         )
 
 

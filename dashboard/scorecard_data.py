@@ -10,8 +10,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from scorecards.facts.catalog import catalog_services
-from scorecards.golden_paths import GOLDEN_PATH_COLUMNS, golden_paths
+from scorecards.golden_paths import GOLDEN_PATH_COLUMNS, golden_paths, service_templates
 
 __all__ = ["LATEST_COLUMNS", "RULE_COLUMNS", "golden_path_table", "latest_results", "latest_rules"]
 
@@ -66,6 +65,6 @@ def golden_path_table(con: duckdb.DuckDBPyConnection, since: date, until: date, 
                       dora: pd.DataFrame | None = None) -> pd.DataFrame:
     """scorecards.golden_paths (`dora`: see there), or no rows when the warehouse has no catalog
     services (golden_paths itself fails on a warehouse with neither services nor deployments)."""
-    if not catalog_services(con):
+    if service_templates(con).empty:
         return pd.DataFrame(columns=GOLDEN_PATH_COLUMNS)
     return golden_paths(con, since, until, benchmark, dora=dora)

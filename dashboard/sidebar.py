@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from dashboard.data import load_groups
 from dashboard.filters import Filters
+from dashboard.group_data import load_groups
 from metrics.benchmarks import BENCHMARKS
 
 __all__ = ["filter_sidebar", "picker"]

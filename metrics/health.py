@@ -7,8 +7,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from metrics.dora import window_query
-from metrics.sql_files import sql
+from metrics.dora import Periods, SharedSpan, run_window
 from metrics.window import Window
 
 __all__ = ["data_health", "HEALTH_KEYS", "BOOKMARK_COLUMNS", "COUNTED_TABLES", "SYNC_COLUMNS", "bookmark_ages",
@@ -19,11 +18,10 @@ HEALTH_KEYS = ("failed_attempts", "unattributed_incidents", "deployments_without
 
 
 def data_health(con: duckdb.DuckDBPyConnection, since: date, until: date, *, team: str | None = None,
-                service: str | None = None) -> dict[str, int]:
+                service: str | None = None, shared: SharedSpan | None = None) -> dict[str, int]:
     """Counts over [since, until) of what no DORA figure includes, keyed by HEALTH_KEYS."""
-    start, end = Window(since, until).bounds()
-    parameters = {"since": start, "until": end, "group_by": "org", "team": team, "service": service}
-    row = con.execute(window_query(sql("data_health")), parameters).fetchone()
+    parameters = {"group_by": "org", "team": team, "service": service}
+    row = run_window(con, "data_health", Periods(Window(since, until)), parameters, shared=shared).iloc[0]
     return {key: int(value) for key, value in zip(HEALTH_KEYS, row)}
 
 

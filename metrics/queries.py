@@ -12,18 +12,22 @@ import pandas as pd
 from metrics.settings import MetricsSettings
 from metrics.sql_files import sql
 
-__all__ = ["compose", "run", "devex_session"]
+__all__ = ["Relation", "compose", "run", "devex_session"]
 
 PARAMETER = re.compile(r"\$(\w+)")
 COMMENT = re.compile(r"--[^\n]*")
 
 
-def compose(query: str, relations: Sequence[str]) -> str:
-    """`query` (SQL text) with the relations metrics/sql/NAME.sql in scope, in order (each may
-    use the ones before it)."""
+Relation = str | tuple[str, str]
+"""A relation for `compose`: NAME (the text of metrics/sql/NAME.sql), or (name, SQL text)."""
+
+
+def compose(query: str, relations: Sequence[Relation]) -> str:
+    """`query` (SQL text) with `relations` in scope, in order (each may use the ones before it)."""
     if not relations:
         return query
-    scope = ",\n".join(f"{name} AS (\n{sql(name)}\n)" for name in relations)
+    named = [(relation, sql(relation)) if isinstance(relation, str) else relation for relation in relations]
+    scope = ",\n".join(f"{name} AS (\n{text}\n)" for name, text in named)
     return f"WITH {scope}\nSELECT * FROM (\n{query}\n)"
 
 

@@ -16,13 +16,20 @@ import duckdb
 import pandas as pd
 
 from metrics.dora import dora_table
-from scorecards.facts.catalog import catalog_services
+from scorecards.facts.catalog import CATALOG_SERVICES
 
-__all__ = ["GOLDEN_PATH_COLUMNS", "golden_paths"]
+__all__ = ["GOLDEN_PATH_COLUMNS", "golden_paths", "service_templates"]
 
 MEDIAN_FIGURES = ("deploys_per_week", "lead_time_p50_hours", "change_failure_rate", "recovery_p50_hours",
                   "rework_rate")
 GOLDEN_PATH_COLUMNS = ["template", "services", "deployments", *MEDIAN_FIGURES, "elite_or_high_share"]
+# The catalog services (scorecards.facts.catalog) with their template fact, without reading the rest.
+SERVICE_TEMPLATES = f"SELECT entity_id AS \"group\", template FROM ({CATALOG_SERVICES}) ORDER BY entity_id"
+
+
+def service_templates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every catalog service (`group`, its id) and its `template` fact (None without one), by id."""
+    return con.execute(SERVICE_TEMPLATES).df()
 
 
 def golden_paths(con: duckdb.DuckDBPyConnection, since: date, until: date, benchmark: str = "2023", *,
@@ -32,13 +39,11 @@ def golden_paths(con: duckdb.DuckDBPyConnection, since: date, until: date, bench
     `dora`: the caller's `dora_table` by service with all groups over the same window and
     benchmark, when it has it already (it is computed otherwise).
     """
-    services = catalog_services(con)
-    if not services:
+    template_of = service_templates(con)
+    if template_of.empty:
         return pd.DataFrame(columns=GOLDEN_PATH_COLUMNS, dtype=object)
     if dora is None:
         dora = dora_table(con, since, until, group_by="service", benchmark=benchmark, all_groups=True)
-    template_of = pd.DataFrame({"group": [s.id for s in services],
-                                "template": [s.catalog.get("template") for s in services]})
     frame = template_of.merge(dora, on="group", how="left")
     frame["template"] = frame["template"].fillna("")
     for column in ("deployments", *MEDIAN_FIGURES):

@@ -1,6 +1,6 @@
 -- Data-health counts over the window [$since, $until) (narrowed by $team / $service):
 -- what the DORA figures leave out, so nobody mistakes missing data for good performance.
--- Relation window_deployments: see window_deployments.sql.
+-- Relations window_deployments and window_changes (one period, the org grouping): see metrics.dora.window_query.
 WITH attempts AS (
     SELECT * FROM deployment_attempts
     WHERE finished_at >= $since AND finished_at < $until
@@ -19,6 +19,4 @@ SELECT
     (SELECT count(*) FROM attempts) AS failed_attempts,
     (SELECT count(*) FROM unattributed) AS unattributed_incidents,
     (SELECT count(*) FROM window_deployments WHERE NOT has_baseline) AS deployments_without_baseline,
-    (SELECT count(*) FROM window_deployments AS d
-       JOIN deployment_changes AS c ON c.source = d.source AND c.deployment_id = d.id
-      WHERE c.lead_time_seconds < 0) AS negative_lead_times_dropped
+    (SELECT count(*) FROM window_changes WHERE lead_time_seconds < 0) AS negative_lead_times_dropped

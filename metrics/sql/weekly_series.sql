@@ -1,5 +1,6 @@
 -- Weekly DORA series for the charts: one row per week (Monday, in time zone $tz) from
--- $first_week to $last_week. Relations window_deployments and window_changes: see their SQL files.
+-- $first_week to $last_week. Relations window_deployments and window_changes (one period, the
+-- org grouping): see metrics.dora.window_query.
 WITH weeks AS (
     SELECT CAST(w AS DATE) AS week
     FROM generate_series(CAST($first_week AS TIMESTAMP), CAST($last_week AS TIMESTAMP), INTERVAL 7 DAY) AS t(w)
