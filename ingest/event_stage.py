@@ -8,6 +8,7 @@ streams a table's rows out as Arrow batches for the warehouse to insert.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -20,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.event_sql import FastType, check_queries, fast_types, types_query
+from ingest.event_sql import TYPES_QUERY, FastType, fast_types
 from ingest.ndjson_chunks import LineChunk
 from warehouse.models import _Record
 from warehouse.store import NATURAL_KEYS, TABLES, record_row
@@ -31,15 +32,25 @@ STAGE_MEMORY = "1500MB"  # beyond it the stage spills to its temporary folder
 # Once staged, the rows are only streamed out: the warehouse, under its own limit, needs the room.
 STAGED_MEMORY = "512MB"
 BATCH_ROWS = 100_000
+# Pushed below the projection, a filter would run json_transform once for every field it reads.
+NO_PUSHDOWN = "filter_pushdown"
 SPILL_PREFIX = "pitwall-import-"  # + the process id: what a killed import left is found and removed
 
-UNSURE_QUERY = "SELECT seq FROM pitwall_checked WHERE NOT ok"
 # A key given more than once: every row but the one of its last line goes.
 DROP_REPEATED = """
 DELETE FROM {stage} USING (
     SELECT {key}, max(seq) AS keep FROM {stage} GROUP BY {key} HAVING count(*) > 1
 ) AS repeated WHERE {match} AND {stage}.seq <> repeated.keep
 """
+
+
+def _first_type(chunk: LineChunk) -> str | None:
+    """The `type` named by the first line of a chunk, if it is a JSON object naming one."""
+    try:
+        first = json.loads(chunk.raw(0))
+    except (ValueError, RecursionError):  # ValueError: also a UnicodeDecodeError
+        return None
+    return first.get("type") if isinstance(first, dict) and isinstance(first.get("type"), str) else None
 
 
 def _remove_abandoned_spills() -> None:
@@ -66,11 +77,12 @@ class EventStage:
     def __init__(self) -> None:
         _remove_abandoned_spills()
         self._spill = tempfile.TemporaryDirectory(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
-        self.con = duckdb.connect(config={"memory_limit": STAGE_MEMORY, "temp_directory": self._spill.name})
+        self.con = duckdb.connect(config={"memory_limit": STAGE_MEMORY, "temp_directory": self._spill.name,
+                                           "disabled_optimizers": NO_PUSHDOWN})
         self.fast: dict[str, FastType] = {fast.event_type: fast for fast in fast_types()}
-        self._names = list(self.fast)
-        self._types = types_query()
-        self._checks = {name: check_queries(fast) for name, fast in self.fast.items()}
+        # Per type: its INSERT for a chunk of several types, then for a chunk of this type alone.
+        self._inserts = {name: tuple(f"INSERT INTO {self.table(name)} {fast.checked_query(only_type=alone)}"
+                                     for alone in (False, True)) for name, fast in self.fast.items()}
         self._pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.records: list[_Record] = []  # valid records of the types left to the models, in order
         self.lines = 0  # valid lines staged so far
@@ -93,38 +105,49 @@ class EventStage:
         return f"stage_{event_type}"
 
     def add_chunk(self, chunk: LineChunk) -> np.ndarray:
-        """Stage the lines the SQL accepts; return the indices (in the chunk) of the others."""
+        """Stage the lines the SQL accepts; return the indices (in the chunk) of the others.
+
+        Files mostly hold one type: the lines are first taken as being of the type of the first
+        line; only the lines that leaves are sorted by type.
+        """
         lines = chunk.table()
         if lines is None:  # not all UTF-8: every line goes to the models, which name the bad byte
             return np.arange(len(chunk))
+        guess = _first_type(chunk)
+        if guess in self.fast:
+            try:
+                lines = self._stage(lines, [guess], alone=True)
+            except duckdb.InvalidInputException:  # a line that is no JSON: left to the sorting
+                pass
+        if lines.num_rows:
+            types = self._query(lines, TYPES_QUERY)
+            lines = self._stage(lines, [t for t, _ in types if t in self.fast], alone=len(types) == 1)
+        return lines.column("seq").to_numpy() - int(chunk.seqs()[0])
+
+    def _stage(self, lines: pa.Table, event_types: list[str], *, alone: bool) -> pa.Table:
+        """Stage the lines of these types the SQL accepts (`alone`: every line names the one
+        type given); return the other lines."""
+        staged = sum(self._query(lines, self._inserts[event_type][alone])[0][0] for event_type in event_types)
+        self.lines += staged
+        if staged == lines.num_rows:
+            return lines.slice(0, 0)
+        seqs = lines.column("seq")
+        taken = " UNION ALL ".join(f"SELECT seq FROM {self.table(event_type)} WHERE seq BETWEEN $first AND $last"
+                                   for event_type in event_types)
+        if not taken:
+            return lines
+        query = f"SELECT seq FROM pitwall_chunk WHERE seq NOT IN ({taken}) ORDER BY seq"
+        first, last = pc.min_max(seqs).values()
+        rest = self._query(lines, query, {"first": first.as_py(), "last": last.as_py()})
+        return lines.take(np.searchsorted(seqs.to_numpy(), [seq for seq, in rest]))
+
+    def _query(self, lines: pa.Table, query: str, parameters: dict[str, int] | None = None) -> list[tuple[Any, ...]]:
+        """The rows of `query` over `lines` as `pitwall_chunk`."""
         self.con.register("pitwall_chunk", lines)
         try:
-            typed = self.con.sql(self._types).to_arrow_table()
+            return self.con.execute(query, parameters or {}).fetchall()
         finally:
             self.con.unregister("pitwall_chunk")
-        if not typed.column("seq").equals(lines.column("seq")):
-            raise RuntimeError("DuckDB returned the lines out of order")
-        types = typed.column("t")
-        fast = pc.fill_null(pc.is_in(types, value_set=pa.array(self._names)), False)
-        unsure = [np.flatnonzero(~fast.to_numpy())]
-        self.con.register("pitwall_chunk", lines.append_column("t", types))
-        try:
-            for event_type in pc.unique(pc.filter(types, fast)).to_pylist():
-                unsure.append(self._check(event_type) - chunk.seqs()[0])
-        finally:
-            self.con.unregister("pitwall_chunk")
-        return np.sort(np.concatenate(unsure))
-
-    def _check(self, event_type: str) -> np.ndarray:
-        """Check one type's lines of the chunk, stage the good ones, return the seqs of the rest."""
-        parse, check = self._checks[event_type]
-        self.con.execute(parse)
-        self.con.execute(check)
-        values = ", ".join(value for _, _, value in self.fast[event_type].columns())
-        staged = self.con.execute(
-            f"INSERT INTO {self.table(event_type)} SELECT seq, {values} FROM pitwall_checked WHERE ok").fetchall()[0]
-        self.lines += staged[0]
-        return self.con.execute(UNSURE_QUERY).fetchnumpy()["seq"]
 
     def add_record(self, seq: int, record: _Record) -> None:
         """Stage a record the models validated (flushed with `flush`)."""

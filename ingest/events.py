@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ingest.event_stage import EventStage
-from ingest.ndjson_chunks import read_chunks
+from ingest.ndjson_chunks import read_ahead, read_chunks
 from warehouse.models import EVENT_MODELS, _Record
 from warehouse.store import TABLES, delete_source, replace_rows, table_columns, upsert_records
 from warehouse.transaction import transaction
@@ -205,7 +205,7 @@ def validate_files(paths: Iterable[Path], on_line: Callable[[int], None] | None 
         for index, path in enumerate(paths):
             if not path.is_file():
                 raise BadEvents([f"{path}: no such file"], 1)
-            for chunk in read_chunks(path, index):
+            for chunk in read_ahead(read_chunks(path, index)):
                 seqs = chunk.seqs()
                 for i in stage.add_chunk(chunk):
                     outcome = line_outcome(chunk.number(i), chunk.raw(i))

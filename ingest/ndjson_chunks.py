@@ -6,13 +6,14 @@ match `ingest.events.read_events`. Each line keeps its line ending (JSON whitesp
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["LineChunk", "read_chunks", "CHUNK_BYTES", "LINE_BITS"]
+__all__ = ["LineChunk", "read_chunks", "read_ahead", "CHUNK_BYTES", "LINE_BITS"]
 
 CHUNK_BYTES = 64 * 2**20
 BATCH_ROWS = 16_384  # Arrow batches: DuckDB scans one batch per thread at a time
@@ -71,6 +72,16 @@ def read_chunks(path: Path, file_index: int, size: int | None = None) -> Iterato
                 yield chunk
     if carry:
         yield _chunk(file_index, first_line, carry)
+
+
+def read_ahead(chunks: Iterator[LineChunk]) -> Iterator[LineChunk]:
+    """The chunks of `chunks`, each read by a helper thread while the caller works on the one
+    before (reading a file and finding its lines mostly let go of the GIL, and so does DuckDB)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pitwall-read") as reader:
+        ahead = reader.submit(next, chunks, None)
+        while (chunk := ahead.result()) is not None:
+            ahead = reader.submit(next, chunks, None)
+            yield chunk
 
 
 def _chunk(file_index: int, first_line: int, body: bytes) -> LineChunk:

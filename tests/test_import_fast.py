@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,7 +29,7 @@ from ingest import ndjson_chunks
 from ingest.event_fields import fast_models, model_spec
 from ingest.event_stage import EventStage
 from ingest.events import BadEvents, import_files, line_outcome
-from ingest.ndjson_chunks import read_chunks
+from ingest.ndjson_chunks import read_ahead, read_chunks
 from warehouse import connect
 from warehouse.models import EVENT_MODELS, Team, _Record
 from warehouse.store import NATURAL_KEYS, TABLES, record_row
@@ -78,7 +79,7 @@ def unsure_lines(lines: list[str], tmp_path: Path) -> list[int]:
     """The 0-based indices of the lines the SQL leaves to the models."""
     path = write_lines(tmp_path / "probe.ndjson", lines)
     with EventStage() as stage:
-        return [int(i) for chunk in read_chunks(path, 0) for i in stage.add_chunk(chunk)]
+        return [chunk.number(int(i)) - 1 for chunk in read_chunks(path, 0) for i in stage.add_chunk(chunk)]
 
 
 TS = "2026-03-01T10:00:00Z"
@@ -285,6 +286,31 @@ def test_chunks_split_lines_as_python_reads_them(tmp_path) -> None:
         assert [chunk.raw(i) for chunk in chunks for i in range(len(chunk))] == expected
         assert [chunk.number(i) for chunk in chunks for i in range(len(chunk))] == list(range(1, 7))
         assert [int(seq) for chunk in chunks for seq in chunk.seqs()] == [(3 << 40) + n for n in range(1, 7)]
+
+
+def test_chunks_read_ahead_come_in_order_and_a_read_error_surfaces(tmp_path) -> None:
+    path = write_lines(tmp_path / "lines.ndjson", [f'{{"n": {n}}}' for n in range(40)])
+    ahead = [(chunk.first_line, chunk.body) for chunk in read_ahead(read_chunks(path, 0, 50))]
+    assert ahead == [(chunk.first_line, chunk.body) for chunk in read_chunks(path, 0, 50)]
+    assert len(ahead) > 5
+
+    def failing() -> Iterator[ndjson_chunks.LineChunk]:
+        yield from read_chunks(path, 0, 50)
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        list(read_ahead(failing()))
+
+
+def test_chunks_whose_lines_change_type_are_staged_whole_by_the_sql(con, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(ndjson_chunks, "CHUNK_BYTES", 400)  # chunks starting with either type
+    lines = [json.dumps(SQL_LINES[0] | {"id": f"t{n}"}) if n % 3 else
+             json.dumps({"type": "commit", "repo": "r", "sha": f"c{n}", "authored_at": TS}) for n in range(30)]
+    lines[7] = '{"type": "team", "id": "t7", "name": "T", "parent": "a,]"}'  # left to the models
+    assert unsure_lines(lines, tmp_path) == [7]
+    reasons, rows = imported(con, tmp_path / "events.ndjson", lines)
+    assert (reasons, rows) == oracle(lines)
+    assert (len(rows["teams"]), len(rows["commits"])) == (20, 10)
 
 
 def test_progress_is_told_of_every_byte_of_every_file(con, tmp_path, monkeypatch) -> None:
