@@ -7,12 +7,12 @@ carry unknown through as three-valued logic (scorecards.logic).
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from scorecards.json_text import json_text
 from scorecards.logic import Truth, all_of, any_of, negate
 from scorecards.model import AllOf, AnyOf, Check, Condition, Not, check_facts
 
@@ -49,7 +49,7 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 
 def _shown(value: Any) -> str:
     """A value as a reason shows it: JSON (text quoted, numbers plain)."""
-    return json.dumps(value, default=str, ensure_ascii=False)
+    return json_text(value, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ so a later `pitwall scorecards evaluate` without --spec runs them again.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -14,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from scorecards.evaluate import Evaluation
+from scorecards.json_text import json_text
 from scorecards.model import Scorecard
 from warehouse.transaction import transaction
 
@@ -31,7 +31,7 @@ def _frames(evaluation: Evaluation) -> dict[str, pd.DataFrame]:
                             for r in evaluation.results],
                            columns=["evaluated_on", "scorecard", "service", "team", "level", "level_rank", "score"])
     rules = pd.DataFrame([[day, r.scorecard, r.service, rule.rule, rule.level, rule.weight, rule.status,
-                           json.dumps(rule.value, default=str), rule.reason, rule.remediation]
+                           json_text(rule.value), rule.reason, rule.remediation]
                           for r in evaluation.results for rule in r.rules],
                          columns=["evaluated_on", "scorecard", "service", "rule", "level", "weight", "status",
                                   "value", "reason", "remediation"])

@@ -236,6 +236,15 @@ def test_the_memory_limit_comes_from_pitwall_memory_limit(db, tmp_path, monkeypa
         2, "error: PITWALL_MEMORY_LIMIT='63MB': expected a size of 64MB or more, such as 2GB or 512MB\n")
 
 
+def test_no_connection_draws_duckdbs_progress_bar_into_a_commands_output(db):
+    for read_only in (True, False):
+        con = connect(db, read_only=read_only)
+        try:
+            assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+        finally:
+            con.close()
+
+
 def test_a_lock_timeout_that_is_not_a_number_is_one_line(db, tmp_path):
     events = write_ndjson(tmp_path / "e.ndjson", [{"type": "team", "id": "b", "name": "b"}])
     written = run_pitwall("--db", str(db), "import", str(events), cwd=tmp_path, env={"PITWALL_LOCK_TIMEOUT": "soon"})

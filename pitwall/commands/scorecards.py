@@ -9,7 +9,6 @@ import duckdb
 import pandas as pd
 
 from metrics.benchmarks import BENCHMARKS
-from pitwall.commands.catalog import report_problems
 from pitwall.commands.metrics import resolve_window, window_options
 from pitwall.context import AppContext, pass_app
 from pitwall.errors import UserError
@@ -33,6 +32,7 @@ def _load(sources: list[tuple[str, str]]) -> list[Scorecard]:
     try:
         return load_specs(sources, DEFAULT_REGISTRY)
     except SpecError as error:
+        from pitwall.commands.catalog import report_problems  # only on errors: it loads the catalog importer
         raise report_problems(error.messages, len(error.messages), "no scorecard was evaluated") from None
 
 
