@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from ingest.event_sql import TYPES_QUERY, FastType, fast_types
 from ingest.ndjson_chunks import LineChunk
+from warehouse.db import QUIET
 from warehouse.models import _Record
 from warehouse.store import NATURAL_KEYS, TABLES, record_row
 
@@ -79,6 +80,7 @@ class EventStage:
         self._spill = tempfile.TemporaryDirectory(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
         self.con = duckdb.connect(config={"memory_limit": STAGE_MEMORY, "temp_directory": self._spill.name,
                                            "disabled_optimizers": NO_PUSHDOWN})
+        self.con.execute(QUIET)
         self.fast: dict[str, FastType] = {fast.event_type: fast for fast in fast_types()}
         # Per type: its INSERT for a chunk of several types, then for a chunk of this type alone.
         self._inserts = {name: tuple(f"INSERT INTO {self.table(name)} {fast.checked_query(only_type=alone)}"

@@ -26,6 +26,9 @@ MEMORY_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
 MEMORY_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
                 "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 SMALLEST_MEMORY_LIMIT = 64 * 10**6   # far less than a query needs: DuckDB fails at once
+# DuckDB draws a progress bar on stdout during a statement longer than 2 s (a migration, a big
+# query): it would land inside a command's JSON or CSV output.
+QUIET = "SET enable_progress_bar = false"
 
 
 class WarehouseError(Exception):
@@ -83,6 +86,7 @@ def open_file(file: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"{file}: cannot open the warehouse: {str(error).splitlines()[0]}") from None
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET memory_limit = '{limit}'")   # checked against MEMORY_SIZE above
+    con.execute(QUIET)
     return con
 
 

@@ -23,10 +23,6 @@ from warehouse.snapshot import is_current, needs_publishing, publish, snapshot_p
 
 __all__ = ["connect", "writing"]
 
-# DuckDB draws a progress bar on stdout during a query longer than 2 s: it would land inside a
-# command's JSON or CSV output.
-QUIET = "SET enable_progress_bar = false"
-
 
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
@@ -35,10 +31,10 @@ def _say(line: str) -> None:
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at `path`: read-write (created and migrated), or its read snapshot."""
     path = Path(path)
-    con = _read_snapshot(path) if read_only else open_file(path, read_only=False)
-    if not read_only:
-        check_schema(con, path, read_only=False)
-    con.execute(QUIET)
+    if read_only:
+        return _read_snapshot(path)
+    con = open_file(path, read_only=False)
+    check_schema(con, path, read_only=False)
     return con
 
 
