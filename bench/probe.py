@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # The floor of each metric query: the rows and columns it cannot avoid reading, read without
 # joins or grouping, every column summed or hashed so DuckDB must read it. DORA: the window's
 # production deployments, the columns that find the window's changes (and those changes), the
-# outcome flags of every deployment. Devex: the pull requests, reviews, commit authors and
-# shipped changes it reads (new hires need every commit's author and time).
+# outcome flags of every deployment. Devex: the pull requests (one row per id; the bot test reads
+# the authors of pull_requests), reviews, starts, services and shipped changes the flow reads, and
+# the authors and times of every commit and pull request (the new hires).
 SCANS = {
     "dora": [
         "SELECT sum(hash(source, id, repo, service, team)), sum(epoch(deployed_at)), count_if(has_baseline)"
@@ -40,12 +41,15 @@ SCANS = {
         "SELECT count_if(failed), count_if(rework), sum(epoch(recovered_at)) FROM deployment_outcomes",
     ],
     "devex": [
-        "SELECT sum(hash(source, id, repo, author)), sum(epoch(created_at)), sum(epoch(merged_at)),"
-        " sum(epoch(ready_at)), sum(epoch(closed_at)) FROM pull_requests",
-        "SELECT sum(hash(pull_request, reviewer, state)), sum(epoch(submitted_at)) FROM reviews",
-        "SELECT sum(hash(repo, sha, author)), sum(epoch(authored_at)) FROM commits",
+        "SELECT sum(hash(source, id, author)), sum(epoch(created_at)), sum(epoch(merged_at)),"
+        " sum(epoch(ready_at)), sum(epoch(closed_at)), sum(additions + deletions) FROM unique_pull_requests",
+        "SELECT sum(hash(author)), sum(epoch(created_at)) FROM pull_requests",
+        "SELECT sum(hash(pull_request, reviewer)), sum(epoch(submitted_at)) FROM reviews",
+        "SELECT sum(hash(pull_request)), sum(epoch(first_authored_at)) FROM pull_request_starts",
+        "SELECT sum(hash(source, pull_request)) FROM pull_request_services",
+        "SELECT sum(hash(author)), sum(epoch(authored_at)) FROM commits",
         "SELECT sum(hash(source, deployment_id, pull_request)) FROM deployment_changes",
-        "SELECT sum(hash(source, id, repo)), sum(epoch(deployed_at)) FROM prod_deployments",
+        "SELECT sum(hash(source, id)), sum(epoch(deployed_at)) FROM prod_deployments",
     ],
 }
 

@@ -3,7 +3,8 @@
 Per merged pull request: coding, pickup, review, deploy and cycle time; size; reviews; whether
 its first reviewer sits in another team. Per group: those as p50/p75/p90, throughput and work in
 progress; new hires' time to first deploy; CI success, duration and re-runs. Bots are left out
-of every figure, and each figure comes with the previous period of equal length.
+of every figure, and each figure comes with the previous period of equal length: one query reads
+the pull requests of both periods (relation devex_periods) and one the new hires of both.
 """
 from __future__ import annotations
 
@@ -57,8 +58,9 @@ CI_FIGURES: list[str] = ["runs", "success_rate", *_percentile_names("duration", 
 
 NEW_HIRE_COLUMNS = ["team", "month", "new_hires", "deployed", *_percentile_names("first_deploy", "hours")]
 
-FLOW_RELATIONS = ("person_teams", "devex_pull_requests", "pull_request_groups")
+FLOW_RELATIONS = ("devex_periods", "person_teams", "devex_pull_requests", "pull_request_groups")
 NEW_HIRE_RELATIONS = ("person_teams", "devex_new_hires")
+NEW_HIRE_FIGURE_RELATIONS = ("devex_periods", *NEW_HIRE_RELATIONS)
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -86,11 +88,21 @@ class Scope:
         earlier = self.window.previous()
         return Scope(earlier.since, earlier.until, self.group_by, self.team, self.service)
 
-    def parameters(self, settings: MetricsSettings) -> dict:
-        since, until = self.window.bounds()
-        return {"since": since, "until": until, "weeks": self.window.weeks, "group_by": self.group_by,
-                "team": self.team, "service": self.service, "bots": settings.bot_names,
-                "tz": settings.timezone}
+    def windows(self, periods: int) -> list[Window]:
+        """The window and the `periods` - 1 periods of equal length before it, newest first."""
+        windows = [self.window]
+        while len(windows) < periods:
+            windows.append(windows[-1].previous())
+        return windows
+
+    def parameters(self, settings: MetricsSettings, periods: int = 1) -> dict:
+        """The query parameters: relation devex_periods holds the window and the `periods` - 1
+        periods before it ($period_starts, $period_ends); $since and $until span them all."""
+        bounds = [window.bounds() for window in self.windows(periods)]
+        return {"since": bounds[-1][0], "until": bounds[0][1], "weeks": self.window.weeks,
+                "period_starts": [start for start, _ in bounds], "period_ends": [end for _, end in bounds],
+                "group_by": self.group_by, "team": self.team, "service": self.service,
+                "bots": settings.bot_names, "tz": settings.timezone}
 
 
 def _counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -111,15 +123,17 @@ def _split_percentiles(frame: pd.DataFrame, column: str, unit: str) -> pd.DataFr
 
 
 def _query(con: Connection, query: str, relations: tuple[str, ...], scope: Scope,
-           settings: MetricsSettings, **extra) -> pd.DataFrame:
-    """Run `query` (SQL text) with `relations` in scope and the scope's parameters plus `extra`."""
+           settings: MetricsSettings, periods: int = 1, **extra) -> pd.DataFrame:
+    """Run `query` (SQL text) with `relations` in scope and the scope's parameters (over
+    `periods` periods) plus `extra`."""
     with devex_session(con, settings):
-        return run(con, compose(query, relations), scope.parameters(settings) | extra)
+        return run(con, compose(query, relations), scope.parameters(settings, periods) | extra)
 
 
 def _new_hire_figures(con: Connection, scope: Scope, settings: MetricsSettings,
-                      by_month: bool) -> pd.DataFrame:
-    frame = _query(con, sql("devex_new_hire_figures"), NEW_HIRE_RELATIONS, scope, settings, by_month=by_month)
+                      by_month: bool, periods: int = 1) -> pd.DataFrame:
+    frame = _query(con, sql("devex_new_hire_figures"), NEW_HIRE_FIGURE_RELATIONS, scope, settings, periods,
+                   by_month=by_month)
     return _split_percentiles(frame, "first_deploy", "hours")
 
 
@@ -129,27 +143,35 @@ def figures_for(group_by: str) -> list[str]:
     return DEVEX_FIGURES if group_by in ("org", "team") else [f for f in DEVEX_FIGURES if f not in NEW_HIRE_FIGURES]
 
 
+def _period_figures(con: Connection, scope: Scope, settings: MetricsSettings, periods: int) -> list[pd.DataFrame]:
+    """The figures (see `devex_figures`) of the window and the `periods` - 1 periods before it,
+    newest first, from one flow query and one new-hire query."""
+    figures = figures_for(scope.group_by)
+    frame = _query(con, sql("devex_figures"), FLOW_RELATIONS, scope, settings, periods)
+    for column in (*DURATIONS, *CROSS_TEAM_DURATIONS):
+        frame = _split_percentiles(frame, column, "hours")
+    hires = _new_hire_figures(con, scope, settings, by_month=False, periods=periods).drop(columns=["month", "deployed"])
+    hires = hires.rename(columns={f"first_deploy_{p}_hours": f"new_hire_first_deploy_{p}_hours" for p in PERCENTILES})
+    frame = frame.merge(hires, on=["period", "group"], how="outer")
+    tables = []
+    for period in range(periods):
+        table = frame[frame["period"] == period].reindex(columns=["group", *figures])
+        table["throughput_per_week"] = table["throughput_per_week"].fillna(0.0)
+        table = _counts(table, [column for column in DEVEX_COUNTS if column in figures])
+        tables.append(plain_objects(table.sort_values("group", kind="stable").reset_index(drop=True)))
+    return tables
+
+
 def devex_figures(con: Connection, scope: Scope, settings: MetricsSettings | None = None) -> pd.DataFrame:
     """The figures of one window, wide: `group` then `figures_for(group_by)`, one row per group
     with a pull request merged in the window or open at its end, or (org, team) a new hire."""
-    settings = settings or MetricsSettings()
-    figures = figures_for(scope.group_by)
-    frame = _query(con, sql("devex_figures"), FLOW_RELATIONS, scope, settings)
-    for column in (*DURATIONS, *CROSS_TEAM_DURATIONS):
-        frame = _split_percentiles(frame, column, "hours")
-    hires = _new_hire_figures(con, scope, settings, by_month=False).drop(columns=["month", "deployed"])
-    hires = hires.rename(columns={f"first_deploy_{p}_hours": f"new_hire_first_deploy_{p}_hours" for p in PERCENTILES})
-    frame = frame.merge(hires, on="group", how="outer").reindex(columns=["group", *figures])
-    frame["throughput_per_week"] = frame["throughput_per_week"].fillna(0.0)
-    frame = _counts(frame, [column for column in DEVEX_COUNTS if column in figures])
-    return plain_objects(frame.sort_values("group", kind="stable").reset_index(drop=True))
+    return _period_figures(con, scope, settings or MetricsSettings(), 1)[0]
 
 
 def devex_table(con: Connection, scope: Scope, settings: MetricsSettings | None = None) -> pd.DataFrame:
     """Long rows `group, figure, value, previous, delta, percent`: every figure of `devex_figures`
-    against the previous period of equal length."""
-    current = devex_figures(con, scope, settings)
-    previous = devex_figures(con, scope.previous(), settings)
+    against the previous period of equal length (both periods read together)."""
+    current, previous = _period_figures(con, scope, settings or MetricsSettings(), 2)
     return against_previous(current, previous, ["group"], figures_for(scope.group_by))
 
 
@@ -199,9 +221,8 @@ FLOW_COLUMNS = [
 ]
 
 EXPLAIN_PULL_REQUESTS = """
-SELECT f.* FROM devex_pull_requests AS f
-JOIN pull_request_groups AS g ON g.source = f.source AND g.id = f.id
-WHERE g.grp = $group AND {condition}
+SELECT f.* FROM pull_request_groups AS f
+WHERE f.grp = $group AND {condition}
 ORDER BY {order}, f.id
 """
 MERGED_IN_WINDOW = "f.merged_at >= $since AND f.merged_at < $until"

@@ -8,14 +8,17 @@ WITH repo_services AS (
     FROM service_repos AS sr
     LEFT JOIN (SELECT id, min(team) AS team FROM services GROUP BY id) AS t ON t.id = sr.service
 ),
+bot_commits AS MATERIALIZED (
+    -- The bots' commits, found on the author column alone (a commit is one row per repo and sha).
+    SELECT repo, sha FROM commits WHERE is_bot(author, $bots)
+),
 runs AS (
     SELECT r.*, lower(r.status) AS state,
            CASE WHEN r.finished_at >= r.started_at
                 THEN (epoch(r.finished_at) - epoch(r.started_at)) / 60.0 END AS minutes
     FROM pipeline_runs AS r
-    LEFT JOIN commits AS c ON c.repo = r.repo AND c.sha = r.sha
     WHERE r.started_at >= $since AND r.started_at < $until
-      AND NOT is_bot(c.author, $bots)
+      AND NOT EXISTS (SELECT 1 FROM bot_commits AS c WHERE c.repo = r.repo AND c.sha = r.sha)
 ),
 run_services AS (
     SELECT r.source, r.id, coalesce(rs.service, 'unassigned') AS service,

@@ -1,6 +1,6 @@
--- New hires of the window: every person (bots left out) first seen in [$since, $until) — their
--- earliest authored commit or opened pull request — with the first production deployment that
--- contained a change of theirs (a commit they authored, or a pull request they opened).
+-- New hires of [$since, $until): every person (bots left out) first seen then — their earliest
+-- authored commit or opened pull request — with the first production deployment that contained
+-- a change of theirs (a commit they authored, or a pull request they opened).
 -- A commit author given as an e-mail address is matched to the person the people table gives
 -- that address. Month of joining in time zone $tz. Parameters: $bots, $tz, $since, $until.
 -- Relation person_teams (person_teams.sql).
@@ -11,15 +11,22 @@ WITH addresses AS (
     QUALIFY row_number() OVER (PARTITION BY person_key(email) ORDER BY source, id) = 1
 ),
 commit_authors AS (
-    SELECT c.repo, c.sha, c.authored_at, coalesce(a.person, person_key(c.author)) AS person
-    FROM commits AS c
+    -- Each commit author as written (a few distinct names), with the person it names and the
+    -- earliest author date of their commits: the commits are read once, without a row each.
+    SELECT c.author, coalesce(a.person, person_key(c.author)) AS person, c.first_authored_at
+    FROM (
+        SELECT author, min(authored_at) AS first_authored_at
+        FROM commits
+        WHERE author IS NOT NULL
+        GROUP BY author
+    ) AS c
     LEFT JOIN addresses AS a ON a.email = person_key(c.author)
-    WHERE c.author IS NOT NULL AND NOT is_bot(c.author, $bots)
+    WHERE NOT is_bot(c.author, $bots)
 ),
 activity AS (
-    SELECT person, authored_at AS seen_at FROM commit_authors
+    SELECT person, first_authored_at AS seen_at FROM commit_authors
     UNION ALL
-    SELECT person_key(author), created_at FROM pull_requests WHERE NOT is_bot(author, $bots)
+    SELECT person_key(author), min(created_at) FROM pull_requests WHERE NOT is_bot(author, $bots) GROUP BY author
 ),
 first_seen AS (
     SELECT person, min(seen_at) AS first_seen_at FROM activity GROUP BY person
@@ -27,14 +34,19 @@ first_seen AS (
 hires AS (
     SELECT * FROM first_seen WHERE first_seen_at >= $since AND first_seen_at < $until
 ),
+hire_commits AS (
+    -- The commits of the hires (of no one else: the window's hires are few).
+    SELECT c.repo, c.sha, ca.person
+    FROM commits AS c
+    JOIN commit_authors AS ca ON ca.author = c.author
+    WHERE ca.person IN (SELECT person FROM hires)
+),
 shipped AS (
-    -- The production deployments that contained a change of a new hire (of no one else: the
-    -- window's hires are few).
-    SELECT ca.person, p.id AS deployment_id, p.deployed_at
+    -- The production deployments that contained a change of a new hire.
+    SELECT hc.person, p.id AS deployment_id, p.deployed_at
     FROM deployment_commits AS dc
     JOIN prod_deployments AS p ON p.source = dc.source AND p.id = dc.deployment_id
-    JOIN commit_authors AS ca ON ca.repo = p.repo AND ca.sha = dc.sha
-    WHERE ca.person IN (SELECT person FROM hires)
+    JOIN hire_commits AS hc ON hc.repo = p.repo AND hc.sha = dc.sha
     UNION ALL
     SELECT person_key(pr.author), p.id, p.deployed_at
     FROM deployment_changes AS c

@@ -1,15 +1,14 @@
 -- Weekly developer-experience series: per group and week (Monday 00:00 in time zone $tz) from
 -- $first_week to $last_week, the pull requests merged in [$since, $until) that week, with the
 -- median pickup and cycle time (weeks without merges: 0 and nulls), for every group with a
--- merge in the window. Relations: devex_pull_requests, pull_request_groups.
+-- merge in the window. Relation: pull_request_groups (its SQL file).
 WITH weeks AS (
     SELECT CAST(w AS DATE) AS week
     FROM generate_series(CAST($first_week AS TIMESTAMP), CAST($last_week AS TIMESTAMP), INTERVAL 7 DAY) AS t(w)
 ),
 merged AS (
-    SELECT g.grp, CAST(date_trunc('week', timezone($tz, f.merged_at)) AS DATE) AS week, f.*
-    FROM devex_pull_requests AS f
-    JOIN pull_request_groups AS g ON g.source = f.source AND g.id = f.id
+    SELECT CAST(date_trunc('week', timezone($tz, f.merged_at)) AS DATE) AS week, f.*
+    FROM pull_request_groups AS f
     WHERE f.merged_at >= $since AND f.merged_at < $until
 ),
 figures AS (
