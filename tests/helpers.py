@@ -258,6 +258,17 @@ def warehouse_file(tmp_path: Path, events: Iterable[dict[str, Any]]) -> Path:
     return tmp_path / "warehouse.duckdb"
 
 
+def add_checkout_deployment(db: Path) -> None:
+    """Into the warehouse of `small_org_events`: one more checkout deployment (d3, day 25, its
+    commit c3), imported and derived by a writer of its own, so the next reader sees new figures."""
+    extra = write_ndjson(db.parent / "more.ndjson", [commit("c3", at(24), ["c2"], repo=CHECKOUT),
+                                                     deployment("d3", "c3", at(25), repo=CHECKOUT, commits=["c3"])])
+    con = connect(db)
+    import_files(con, [extra])
+    derive(con)
+    con.close()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     import socket

@@ -23,19 +23,14 @@ from streamlit.testing.v1 import AppTest
 from dashboard.safe_csv import neutralise, to_safe_csv
 from dashboard.tiles import SPECS
 from helpers import (
-    CHECKOUT,
     ROOT,
     SINCE,
     UNTIL,
+    add_checkout_deployment,
     at,
-    commit,
-    deployment,
     small_org_events,
     warehouse_file,
 )
-from ingest.events import import_files
-from metrics.derive import derive
-from warehouse import connect
 
 APP = ROOT / "dashboard" / "app.py"
 TILE_LABELS = [spec.label for spec in SPECS]
@@ -241,13 +236,7 @@ def test_a_missing_warehouse_is_an_error_message_not_an_exception(tmp_path, monk
 def test_new_data_in_the_warehouse_shows_on_the_next_run(small_org, monkeypatch):
     app = run_app(small_org, monkeypatch, **WINDOW)
     assert tiles(app)["Deployment frequency"]["value"] == "1.00/wk"
-    extra = small_org.parent / "more.ndjson"
-    extra.write_text(json.dumps(commit("c3", at(24), ["c2"], repo=CHECKOUT)) + "\n"
-                     + json.dumps(deployment("d3", "c3", at(25), repo=CHECKOUT, commits=["c3"])) + "\n")
-    con = connect(small_org)
-    import_files(con, [extra])
-    derive(con)
-    con.close()
+    add_checkout_deployment(small_org)
     app.run()
     assert tiles(app)["Deployment frequency"]["value"] == "1.25/wk"   # 5 in 4 weeks
 

@@ -4,7 +4,6 @@ old entry; a folder others may write is not used; an unreadable entry is recompu
 overview shows the same figures from an entry."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -12,10 +11,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.result_cache import CACHE_VARIABLE, cached_read
-from helpers import CHECKOUT, ROOT, SINCE, UNTIL, at, commit, deployment, small_org_events, warehouse_file
-from ingest.events import import_files
-from metrics.derive import derive
-from warehouse import connect
+from helpers import (
+    ROOT,
+    SINCE,
+    UNTIL,
+    add_checkout_deployment,
+    small_org_events,
+    warehouse_file,
+)
 
 
 @pytest.fixture
@@ -39,15 +42,6 @@ def read(db: Path, compute: Counted, arguments: tuple = ("a",)) -> int:
     return cached_read(str(db), "test", arguments, compute)
 
 
-def add_deployment(db: Path) -> None:
-    """Import one more production deployment (d3, day 25) and derive: the next reader gets a new snapshot."""
-    extra = db.parent / "more.ndjson"
-    extra.write_text(json.dumps(commit("c3", at(24), ["c2"], repo=CHECKOUT)) + "\n"
-                     + json.dumps(deployment("d3", "c3", at(25), repo=CHECKOUT, commits=["c3"])) + "\n")
-    con = connect(db)
-    import_files(con, [extra])
-    derive(con)
-    con.close()
 
 
 def test_a_second_process_reads_the_entry_and_a_new_snapshot_computes_again(small_org):
@@ -59,7 +53,7 @@ def test_a_second_process_reads_the_entry_and_a_new_snapshot_computes_again(smal
     assert compute.calls == 2
     assert read(small_org, compute, ("b",)) == 6     # other arguments: another entry
     assert compute.calls == 3
-    add_deployment(small_org)
+    add_checkout_deployment(small_org)
     assert read(small_org, compute) == 7             # d3: written after the snapshot, published now
     assert read(small_org, compute) == 7
     assert compute.calls == 5
@@ -114,5 +108,5 @@ def test_the_overview_shows_the_same_figures_from_an_entry_and_new_ones_after_a_
     stamp = os.stat(entries[0]).st_mtime_ns
     assert overview_metrics(small_org, monkeypatch) == computed
     assert os.stat(entries[0]).st_mtime_ns == stamp                # read, not written again
-    add_deployment(small_org)
+    add_checkout_deployment(small_org)
     assert overview_metrics(small_org, monkeypatch)["Deployment frequency"] == "1.25/wk"   # 5 in 4 weeks
