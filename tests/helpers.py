@@ -277,6 +277,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_python(snippet: str, *args: str, cwd: Path) -> subprocess.Popen:
+    """Run the Python `snippet` (sys.argv[1:] = `args`) with Pitwall importable, its stdin and
+    stdout piped as text: a second process the test steps through line by line."""
+    return subprocess.Popen([sys.executable, "-c", snippet, *args], cwd=cwd, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
 def start_pitwall(*args: str, cwd: Path, log: Path) -> subprocess.Popen:
     """Start the installed `pitwall` console script in the background, in its own process group.
 

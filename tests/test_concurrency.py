@@ -10,12 +10,10 @@ listing, after the pull requests, deployments and issues batches were committed.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import shlex
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +25,7 @@ from fakes.github import TOKEN, FakeGitHub, FakeGitHubServer, delivery_history, 
 from fakes.served import Fault
 from streamlit.testing.v1 import AppTest
 
-from helpers import ROOT, _pitwall_command, at, commit, deployment, run_pitwall, write_ndjson
+from helpers import ROOT, _pitwall_command, at, commit, deployment, run_pitwall, start_python, write_ndjson
 from warehouse import connect
 from warehouse.snapshot import snapshot_path
 
@@ -213,9 +211,7 @@ with read_only(sys.argv[1]) as con:
 
 
 def test_a_sync_succeeds_while_a_dashboard_holds_a_read_connection_open(db, tmp_path):
-    reader = subprocess.Popen([sys.executable, "-c", HOLD_A_READ, str(db)], cwd=tmp_path, text=True,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    reader = start_python(HOLD_A_READ, str(db), cwd=tmp_path)
     try:
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: lines.put(reader.stdout.readline()), daemon=True).start()

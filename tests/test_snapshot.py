@@ -10,13 +10,11 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, run_pitwall, write_ndjson
+from helpers import run_pitwall, start_python, write_ndjson
 from metrics.derive import derive
 from warehouse import WarehouseError, connect, mark_derive_pending, writing
 from warehouse.db import migrations
@@ -172,9 +170,7 @@ sys.stdin.readline()
 
 
 def test_a_write_ahead_log_left_by_a_killed_writer_is_replayed_into_the_next_snapshot(db, tmp_path):
-    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(db)], cwd=tmp_path, text=True,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    writer = start_python(KILLED_WRITER, str(db), cwd=tmp_path)
     try:
         assert writer.stdout.readline() == "committed\n"
     finally:
